@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import closures
 from .fsutil import ctrl_c_after
 from .kinds import kind_template_path, kinds, kinds_of, profile_key
 from .load import errors, load_profile, profile_files
@@ -114,6 +115,7 @@ class Report:
     missing: list[str] = field(default_factory=list)
     returned: list[str] = field(default_factory=list)
     closed: list[str] = field(default_factory=list)  # deregistered before a profile was ever made: never imported
+    closed_kept: int = 0  # of those, closed within the year before the register's date: kept in closures.FILE
     dry_run: bool = False
     older: list[DatedFact] = field(default_factory=list)  # applied with --allow-older
     values: dict[str, list[tuple[str, Any, Any]]] = field(default_factory=dict)  # name -> (field, old, new)
@@ -160,6 +162,10 @@ class Report:
                          + (f" ({', '.join(self._kind_count(words, n) for words, n in self.closed_kinds.items())}"
                             + ("; a location of two kinds counts in both" * (sum(self.closed_kinds.values()) > len(self.closed)))
                             + ")" if len(self.closed_kinds) > 1 else ""))
+        if self.closed_kept:
+            lines.append(f"  {self.closed_kept} of them closed in the year before the register's date: {verb}kept in "
+                         f"{closures.FILE} (no page), so that the market page and the commissioner report count them as "
+                         "closures")
         if self.held:
             lines.append("  by kind: " + ", ".join(self._kind_count(words, n) for words, n in self.held.items())
                          + (" (a location of two kinds counts in both)" if len(self.held) > 1 else ""))
@@ -266,8 +272,9 @@ def _existing(folder: Path) -> dict[str, tuple[Path, dict]]:
     return out
 
 
-def new_profile(rec: Record, slug: str, schema: Schema, fmt: str, data_date: dt.date, source: str) -> str:
-    data: dict[str, Any] = {"location_id": rec.location_id, "slug": slug,
+def _facts(rec: Record, schema: Schema, data_date: dt.date, slug: str | None = None) -> dict[str, Any]:
+    """A record's facts as a profile holds them, in the schema's order, dated by the register's date."""
+    data: dict[str, Any] = {"location_id": rec.location_id, **({"slug": slug} if slug else {}),
                             "locality": locality_name(rec.local_authority)}
     if rec.kinds:
         data[profile_key(schema)] = list(rec.kinds)
@@ -275,7 +282,11 @@ def new_profile(rec: Record, slug: str, schema: Schema, fmt: str, data_date: dt.
         if value is not None:
             set_path(data, path.split("."), value)
     set_path(data, ["cqc", "imported"], data_date)
-    ordered = canonical(data, schema)
+    return canonical(data, schema)
+
+
+def new_profile(rec: Record, slug: str, schema: Schema, fmt: str, data_date: dt.date, source: str) -> str:
+    ordered = _facts(rec, schema, data_date, slug)
     origin = source if "sync" in fmt else f"{fmt} file {source}"
     header = (f"{rec.regulator.get('name') or rec.location_id}\n"
               f"Created from the CQC register ({origin}, dated {data_date.isoformat()}).\n"
@@ -343,6 +354,7 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
     writes: list[tuple[Path, str]] = []
     origins: dict[Path, Record] = {}  # which record each planned write comes from
     progress = Progress("homes", len(records), quiet_below=1000)
+    recently_closed: list[dict[str, Any]] = []
     for rec in sorted(records, key=lambda r: r.location_id):
         progress.step()
         report.unread += [f"{plain(str(rec.regulator.get('name') or rec.location_id), 80)}: {u}" for u in rec.unread]
@@ -369,6 +381,8 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
             held(rec, report.closed_kinds)
             report.closed.append(f"{rec.regulator.get('name')} ({rec.location_id}"
                                  + (f", deregistered {closed.isoformat()})" if isinstance(closed, dt.date) else ")"))
+            if isinstance(closed, dt.date) and data_date - dt.timedelta(days=closures.WINDOW_DAYS) <= closed <= data_date:
+                recently_closed.append(closed_service(rec, schema, data_date))  # no page; counted as a closure
             continue
         held(rec)
         slug = _free_slug(rec, taken)
@@ -396,6 +410,12 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
     report.held = {w: report.held[w] for w in order if w in report.held}
     report.closed_kinds = {w: report.closed_kinds[w] for w in order if w in report.closed_kinds}
     _check_plan(writes, origins, schema)
+    if any(r.regulator.get("cqc.status") == "Deregistered" for r in records):  # a source that gives closures: their file
+        old, _ = closures.read(providers)  # one that cannot be read is written afresh from this register
+        kept = closures.merged(old, recently_closed, data_date, set(existing) | {r.location_id for r in origins.values()})
+        report.closed_kept = len(recently_closed)
+        if old is None or kept != old:
+            writes.append((providers / closures.FILE, kept.text()))
     if not dry_run:
         providers.mkdir(parents=True, exist_ok=True)
         done = (f"The import had written all {len(writes):,} profiles it changes before it stopped; run it again to see "
@@ -403,6 +423,11 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         with ctrl_c_after(done):  # every profile or, before this, none (a full disk too: OSError, nothing changed)
             write_texts_atomic(writes)
     return report
+
+
+def closed_service(rec: Record, schema: Schema, data_date: dt.date) -> dict[str, Any]:
+    """A deregistered service's CQC facts, as its profile would hold them (closures.FILE: counted, never listed)."""
+    return typed_dates(_facts(rec, schema, data_date), schema)
 
 
 def _template_of(rec: Record, schema: Schema) -> str:

@@ -20,6 +20,7 @@ from .configfile import ConfigFileError, directory_of, load_config_file
 from .kinds import default_kind
 from .fsutil import (DONE_BEFORE_STOP, NotRegularFile, PublishError, UnsafePath, input_folder_problem, is_slug, not_written, output_file_problem, output_folder_problem, read_folder_problem, read_regular, replace_dir, replace_problem,
                      replaced_folder_problem, safe_slug_path)
+from . import closures
 from .load import display_path, errors
 from .checking import check_paths
 from .engines import ENGINES
@@ -92,6 +93,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                        for p in missing))
         return 2
     result = check_paths(paths, keep_data=False, external=True)
+    result.problems.extend(closures.problems(paths))
     for p in result.problems:
         if args.format == "github":
             _command(p.github())
@@ -211,6 +213,7 @@ def _checked_or_report(providers: list[str], consequence: str, keep_data: bool =
     """Check the profiles (``keep_data``, ``pieces``: as check_paths); on problems print them, say what was
     not done, and return None."""
     result = check_paths([Path(p) for p in providers], keep_data=keep_data, pieces=pieces)
+    result.problems.extend(closures.problems([Path(p) for p in providers]))
     for p in result.problems:
         print(p)
     if not result.ok:
@@ -595,11 +598,15 @@ def cmd_report(args: argparse.Namespace) -> int:
         _say(f"{exc}\nNo report was written; {out} is unchanged.")
         return 1
     site_url = site.raw.get("site_url", "")
+    from .closures import of_profiles
     from .yamlio import write_texts_atomic
+
+    before = of_profiles([p.path for p in result.profiles])  # the closures the first import kept (check said if unreadable)
 
     try:
         out.mkdir(parents=True, exist_ok=True)
-        write_texts_atomic([(out / "commissioner-report.html", report_html(found, views, today, thresholds, site_url, previous)),
+        write_texts_atomic([(out / "commissioner-report.html", report_html(found, views, today, thresholds, site_url, previous,
+                                                                           before)),
                             (out / "commissioner-report.csv", report_csv(found))])  # the two of one run, or neither
     except OSError as exc:
         _say(f"{not_written(exc, out)}; the report was not written")

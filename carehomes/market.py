@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .ages import Age, age_words, nice_date
+from .closures import Closed
 from .docs import html_table
 from .kinds import default_kind
 from .outputs.tables import DP_V2, csv_writer
 from .records import closed, get_path
 from .schema import load_schema
-from .text import neutralise
+from .text import and_list, neutralise
 from .views import VALUES, HomeView
 
 KIND = default_kind()  # the market page is the care homes': their beds, with and without nursing
@@ -641,9 +642,67 @@ def change_rows(names: list[str], groups: dict[str, list[HomeView]], before: dic
     return rows
 
 
+def register_year_text(views: list[HomeView], before: Closed | None, today: dt.date) -> str:
+    """With no earlier release, the care homes closed and newly registered in the year to the CQC data's date, from
+    CQC's own dates: the closures the first import kept (``before``: closures.FILE, which has every one from its
+    ``since``) and those of the profiles; a service registered again (a change of provider: cqc.rating_given_to) is
+    neither. "" when the kept closures do not reach back a year (not known)."""
+    since = today - dt.timedelta(days=365)
+    if before is None or before.since > since:
+        return ""
+    again = {str(g) for v in current(views) if (g := v.get("cqc.rating_given_to"))}
+
+    def within(v: HomeView, path: str) -> bool:
+        d = as_date(v.get(path))
+        return d is not None and since <= d <= today
+
+    kept = [HomeView(d, today) for d in before.services]
+    gone = sorted((v for v in care_homes([*views, *kept]) if closed(v.d) and within(v, "cqc.status_date")
+                   and v.d["location_id"] not in again), key=lambda v: (as_date(v.get("cqc.status_date")), v.name), reverse=True)
+    new = [v for v in care_homes(current(views)) if within(v, "cqc.registered_since") and not v.get("cqc.rating_given_to")]
+
+    def beds(vs: list[HomeView]) -> str:
+        known = [v for v in vs if isinstance(v.get(REGISTERED), int)]
+        told = sum(v.get(REGISTERED) for v in known)
+        nursing = sum(v.get(REGISTERED) for v in known if v.get(str(NURSING.flag)))
+        return (f"{told:,} registered {KIND.unit}, {f'{nursing:,}' if nursing else 'none'} of them in homes {NURSING.label}"
+                + (f" (the {KIND.unit} of {len(vs) - len(known):,} {_not_known()})" if len(known) < len(vs) else ""))
+
+    def homes(n: int, what: str) -> str:
+        return f"{n:,} care home{'s' * (n != 1)} {what}"
+
+    named = and_list([f"{v.name} ({v.get(REGISTERED) if v.get(REGISTERED) is not None else _not_known()} {KIND.unit}, "
+                      f"{nice_date(as_date(v.get('cqc.status_date')))})" for v in gone[:6]] + (["others"] if len(gone) > 6 else []))
+    return (f"From CQC's own dates, in the year to {nice_date(today)}: "
+            + (f"{homes(len(gone), 'closed')}, with {beds(gone)}: {named}" if gone else "no care home closed")
+            + "; " + (f"{homes(len(new), 'were newly registered' if len(new) != 1 else 'was newly registered')}, with "
+                      f"{beds(new)}" if new else "no care home was newly registered")
+            + ". A home registered again, after a change of provider for example, counts as neither."
+            + "".join(f" {w}" for w in same_place(new, gone)))
+
+
+def same_place(new: list[HomeView], gone: list[HomeView], days: int = 183) -> list[str]:
+    """For each closed home, the new registrations by its provider at its postcode within ``days`` of its closing,
+    in words: most likely the same building registered anew (CQC links them only when it carries a rating over, so
+    this is said as the dates and places, never as a fact); [] when there are none."""
+    out = []
+    for g in gone:
+        key = (g.get("provider.cqc_id"), str(g.get("address.postcode") or "").upper())
+        when = as_date(g.get("cqc.status_date"))
+        if not key[0] or not key[1] or when is None:
+            continue
+        same = [v for v in new if (v.get("provider.cqc_id"), str(v.get("address.postcode") or "").upper()) == key
+                and (d := as_date(v.get("cqc.registered_since"))) is not None and abs((d - when).days) <= days]
+        if same:
+            out.append(f"{and_list([v.name for v in same])} {'were' if len(same) > 1 else 'was'} registered by the "
+                       f"provider of {g.name}, at its postcode ({key[1]}), within {days // 30} months of its closing.")
+    return out
+
+
 def market_html(views: list[HomeView], today: dt.date, localities: dict[str, list[str]] | None = None,
                 previous: tuple[dt.date, dict[str, dict]] | None = None, tables: Tables | None = None,
-                concerns: Callable[[list[HomeView], dt.date, Tables], str] | None = None) -> str:
+                concerns: Callable[[list[HomeView], dt.date, Tables], str] | None = None,
+                before: Closed | None = None) -> str:
     """The body of the market overview page (HTML inside Markdown): registered homes only, as at the CQC
     data's date (``today`` when no home has one), grouped by ``localities`` when the council sets them.
     ``previous`` is the newest release (its date and records), for the change since then; ``tables`` collects
@@ -704,6 +763,9 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
                   "imported again since, so this cannot show a change in the market." if then_cqc == today else
                   f" That release's CQC data is as at {nice_date(then_cqc)}: the change is the register's from then to "
                   f"{nice_date(today)}.") + "</p>")
+    year = "" if previous else register_year_text(everyone, before, today)
+    if year:
+        out.append(f"<p>{html.escape(year)}</p>")
     then_word = previous[0].isoformat() if previous else "the last release"
     out.append(tables.add("change-since-release", f"Homes and registered {unit} by {area_word}, now and at {then_word}"
                           + ("" if then_cqc is None else f" (CQC data as at {nice_date(today)} in both)" if then_cqc == today

@@ -23,6 +23,7 @@ from .finding import site_words
 from .fsutil import current_build, replace_dir
 from .checking import CROSS_FILE_KEYS, Checked, check_paths  # noqa: F401  (the build's first stage, named here)
 from .checkcache import keep_feed, kept_feed, kept_lookups
+from .closures import of_profiles
 from .load import Profile
 from .outputs.atom import atom, published_dates
 from .outputs.oruk import service_texts
@@ -155,6 +156,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         released = release_date()  # once, so every file and page of this build carries the same date
         limits = staleness(cfg.directory)  # the schema's staleness thresholds with mkdocs.yml's overrides
         views = views_of(profiles, today, schema, cfg.edit_base, limits, ungathered(cfg.directory))
+        before = of_profiles([p.path for p in profiles])  # the closures the first import kept: the market page counts them
     # the feed the site last published: the site being replaced's, else the one the cache kept (a fresh checkout)
     kept_feed_at = kept_feed(str(cfg.raw.get("site_url") or ""))
     published_feed = site_dir / "data" / "changes.atom"
@@ -195,7 +197,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                     entries = changelog(releases, current_records([p.data for p in profiles]), released, schema)
                 # the market overview page, from the views and the last release: beside the data, for the pages
                 with Beside(timed, None, market_page, views, released, cfg.directory.get("localities"), releases,
-                            schema, str(cfg.raw.get("site_name") or ""), items=homes) as marketing:
+                            schema, str(cfg.raw.get("site_name") or ""), before, items=homes) as marketing:
                     # publish data (held in memory: written beside the pages, moved in after them), the tables, JSON,
                     # GeoJSON, workbook, database, ORUK service package and ORUK tabular form (data/oruk-tabular/); while
                     # the workbook is made beside, this process begins the pages: the lists and the engine's pages, all
@@ -214,7 +216,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                     def begin_pages() -> None:
                         made_now, span = timed(None, lambda: prepare_pages(
                             views, out, schema=schema, cfg=cfg, entries=entries, releases=releases, released=released,
-                            engine=engine, made_market=lambda: _market_taken(t, marketing), live=live))
+                            engine=engine, made_market=lambda: _market_taken(t, marketing), live=live, before=before))
                         begun.append(made_now)
                         t.note_beside("pages begun (engine)", span, "this process, in the data stage")
 

@@ -42,6 +42,7 @@ from .forms import real_contact
 from .homepage import ProfilePage
 from .jsontext import compact
 from .fsutil import remove_later, write_new
+from .closures import Closed
 from .market import PACKAGE_FILE, Tables, care_homes, data_date, market_html, tables_package
 from .report import homecare_html, homes_of_concern_html
 from .search import answering_kinds
@@ -276,7 +277,8 @@ def files_table_html(data_sizes: dict[str, int], schema: Schema, held: Collectio
 def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: Path, data_sizes: dict[str, int] | None,
               entries: list, releases: list, released: dt.date, engine: str = "mkdocs",
               lists: dict[str, list[ListPage]] | None = None, known: Listed | None = None,
-              words: SiteWords | None = None, made_market: Callable[[], tuple[str, dict[str, str]]] | None = None) -> SetAside:
+              words: SiteWords | None = None, made_market: Callable[[], tuple[str, dict[str, str]]] | None = None,
+              before: Closed | None = None) -> SetAside:
     """Write the content pages and the generated pages into the docs folder the engine reads (``lists``:
     browse_lists' answer, ``known``: finding.listed(views) and ``words``: site_words of its homes, when the caller
     has them already; ``made_market()``: market_page's answer, when it was made beside; ``data_sizes``: each open
@@ -358,7 +360,8 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "changes.md": gen.get_template("changes.md").render(changelog=Markup(changelog_html(entries, level=2))),
         "homes/_shell.md": gen.get_template("shell.md").render(one=words.one, many=words.many),  # the shortlist's words
     }
-    market, market_files = market_page(views, released, d.get("localities"), releases, schema, str(cfg.raw.get("site_name") or "")) \
+    market, market_files = market_page(views, released, d.get("localities"), releases, schema, str(cfg.raw.get("site_name") or ""),
+                                       before) \
         if made_market is None \
         else made_market()
     pages["market.md"] = MARKET_HEAD + aside.put(market, "market.md") + "\n"
@@ -383,7 +386,7 @@ MARKET_HEAD = "---\ntitle: Care market overview\n---\n\n# Care market overview\n
 
 
 def market_page(views: list[HomeView], released: dt.date, localities: dict[str, list[str]] | None, releases: list,
-                schema: Schema, site_title: str = "") -> tuple[str, dict[str, str]]:
+                schema: Schema, site_title: str = "", before: Closed | None = None) -> tuple[str, dict[str, str]]:
     """The market overview page's HTML, under its heading (MARKET_HEAD): its homes, and the home care agencies'
     capacity by the districts they cover and those of concern, empty without any; and its tables' CSV files by table
     id. From the views alone, so the pipeline makes it beside the data (nationally 1.1 s of CPU the pages stage no
@@ -393,7 +396,7 @@ def market_page(views: list[HomeView], released: dt.date, localities: dict[str, 
     with remembering(views):
         text = (market_html(views, today, localities,
                             (releases[-1][0], release_records(releases[-1][1], schema)) if releases else None, tables,
-                            homes_of_concern_html) +
+                            homes_of_concern_html, before) +
                 "\n" + homecare_html(views, today, tables))
     if not tables.files:
         return text, {}
@@ -944,7 +947,8 @@ class PagesBegun:
 
 def prepare_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, entries: list[Entry],
                   releases: list, released: dt.date, engine: str = "mkdocs",
-                  made_market: Callable[[], tuple[str, dict[str, str]]] | None = None, live: Path | None = None) -> PagesBegun:
+                  made_market: Callable[[], tuple[str, dict[str, str]]] | None = None, live: Path | None = None,
+                  before: Closed | None = None) -> PagesBegun:
     """The part of the pages that needs no open data file: the lists, and the engine's pages into ``out`` (which must
     be empty), the open data page's table of files kept for ``finish_pages``; the kept home pages start to be written
     beside (EarlyHomes), those the build being replaced (``live``: its folder) wrote the same day from the same inputs
@@ -967,7 +971,7 @@ def prepare_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: Site
             lists = browse_lists(views, schema, known, words)  # once: the browse page lists them, render_browse writes them
             docs_dir = Path(work) / "docs"
             aside = _md_pages(views, schema, cfg, docs_dir, None, entries, releases, released, engine, lists, known, words,
-                              made_market)
+                              made_market, before)
             if engine == "zensical":
                 run_zensical(cfg, Path(work), out)
             else:

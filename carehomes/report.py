@@ -22,8 +22,9 @@ from .configfile import SettingsLoader
 from .finding import site_words
 from .fsutil import NotRegularFile, read_regular
 from .kinds import default_kind, kinds
-from .market import (Tables, agencies, earlier_ratings_text, area_of, as_date, by_district, care_homes, current, data_date, homecare_rows, hours_text,
+from .market import (Tables, agencies, earlier_ratings_text, same_place, area_of, as_date, by_district, care_homes, current, data_date, homecare_rows, hours_text,
                      is_care_home, limits_of, manager_text, quality_rows, register_stale_words)
+from .closures import Closed
 from .records import CURRENT_STATUSES, closed
 from .text import and_list, neutralise, undecodable
 from .releases import list_releases, rows
@@ -528,24 +529,44 @@ def providers(views: list[HomeView], found: list[Signal]) -> list[ProviderRow]:
     return sorted(out, key=lambda p: (-p.homes_with_signals, -p.signals, -p.beds, p.provider_id))
 
 
+def counted_from_register(previous: tuple[dt.date, dict[str, dict]] | None, before: Closed | None, since: dt.date) -> bool:
+    """Whether every closure from ``since`` is known without an earlier release: the first import kept each service CQC
+    had deregistered from that day (closures.FILE, ``before``) and the profiles hold every closure after it."""
+    return previous is None and before is not None and before.since <= since
+
+
+def unlisted(before: Closed | None, today: dt.date) -> list[HomeView]:
+    """The services closed before the first import listed them (closures.FILE), as views: counted, never listed."""
+    return [HomeView(d, today) for d in before.services] if before else []
+
+
+def moved_on(views: list[HomeView]) -> set[str]:
+    """The CQC locations a current registration shows the rating of (cqc.rating_given_to): each closed as that service
+    was registered again (a change of provider, legal entity or address), so neither a closure nor a new home."""
+    return {str(g) for v in current(views) if (g := v.get("cqc.rating_given_to"))}
+
+
 def bed_changes(views: list[HomeView], since: dt.date, today: dt.date,
-                previous: tuple[dt.date, dict[str, dict]] | None = None) -> list[list[str]]:
+                previous: tuple[dt.date, dict[str, dict]] | None = None, before: Closed | None = None) -> list[list[str]]:
     """Closures and new registrations of care homes since ``since`` by service type: homes and beds lost and gained
-    (an agency has neither beds nor a care home's service type: the home care section counts agencies). With no earlier
-    release, the homes CQC deregistered before the first import were never listed here: the homes closed and beds lost
-    are then only those listed here ('3 or more'), 'not known' when none is, and the net change is not known (never a
-    net gain made of the registrations alone)."""
-    views = care_homes(views)
+    (an agency has neither beds nor a care home's service type: the home care section counts agencies); a service
+    registered again (``moved_on``) is neither. With no earlier release, the homes CQC deregistered before the first
+    import were never listed here: unless the import kept them (``before``, counted_from_register), the homes closed and
+    beds lost are then only those listed here ('3 or more'), 'not known' when none is, and the net change is not known
+    (never a net gain made of the registrations alone)."""
+    again = moved_on(views)
+    complete = counted_from_register(previous, before, since)
+    views = care_homes(views) + (care_homes(unlisted(before, today)) if complete else [])
     unknown = VALUES.not_known.lower()
     rows = []
-    closures = recent_closures(views, since, previous)
+    closures = [v for v in recent_closures(views, since, previous) if v.d["location_id"] not in again]
     registered = [v for v in new_registrations(views, since, today) if not v.get("cqc.rating_given_to")]
     for k in ("with nursing", "without nursing", "not known"):
         gone = [v for v in closures if kind(v) == k]
         new = [v for v in registered if kind(v) == k]
         if gone or new or (k != "not known" and (closures or registered)):  # both kinds once either has a change
             lost, gained = (sum(v.get(REGISTERED) or 0 for v in vs) for vs in (gone, new))
-            if previous is None:  # a lower bound at most: what closed before the first import is not in the profiles
+            if previous is None and not complete:  # a lower bound: what closed before the first import is not here
                 closed_cells = [f"{len(gone):,} or more", f"{lost:,} or more"] if gone else [unknown, unknown]
                 net = unknown
             else:
@@ -598,10 +619,15 @@ FIRST_IMPORT_BEDS = ("<p>There is no earlier release to compare with: homes CQC 
                      f"{VALUES.not_known.lower()} (closed homes that are listed here count as a floor: \"1 or more\").</p>\n")
 
 
+FROM_REGISTER = ("<p>There is no earlier release to compare with. Closures are counted from CQC's register: the first "
+                 "import kept each service CQC had deregistered from {since} (counted here, with no page in the "
+                 "directory), and every closure since is a profile marked closed.</p>")
+
+
 def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thresholds: dict, site_url: str,
-                previous: tuple[dt.date, dict[str, dict]] | None = None) -> str:
+                previous: tuple[dt.date, dict[str, dict]] | None = None, before: Closed | None = None) -> str:
     """The report page: signals, closures, bed changes by service type, providers, and what is not known;
-    ``today`` is the date the CQC data is as at."""
+    ``today`` is the date the CQC data is as at; ``before``: the closures the first import kept (closures.FILE)."""
     e = html.escape
     current = [v for v in views if not closed(v.d)]
     since = closure_window(today, previous, {**DEFAULTS, **thresholds})
@@ -629,9 +655,20 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
 {gap_table}""" if gaps else "<p>Every fact the signals use is known for every home.</p>")
     window = (f"since the last release ({previous[0].isoformat()}, CQC data as at {since.isoformat()})"
               if previous and since != previous[0] else f"since the last release ({since.isoformat()})") if previous else f"in the {int(thresholds.get('recent_days', DEFAULTS['recent_days']))} days to {as_at}"
-    gone = recent_closures(views, since, previous)
+    complete = counted_from_register(previous, before, since)
+    gone = recent_closures(views + (unlisted(before, today) if complete else []), since, previous)
+    again_as = {str(g): v.name for v in current if (g := v.get("cqc.rating_given_to"))}
+    listed_ids = {v.d["location_id"] for v in views}
+
+    def closed_note(v: HomeView) -> str:
+        """Why a closure is not as it looks: a service registered again, or one never listed here."""
+        lid = v.d["location_id"]
+        said = [f"registered again as {again_as[lid]}: not counted as a closure" if lid in again_as else "",
+                "no page here: closed before the first import" if lid not in listed_ids else ""]
+        return "".join(f"<br><small>{e(w)}</small>" for w in said if w)
+
     closure_rows = "".join(
-        f"<tr><th scope=\"row\">{e(v.name)}<br><small>{e(v.d['location_id'])}</small></th><td>{e(str(v.get('cqc.status_date') or 'not known'))}</td>"
+        f"<tr><th scope=\"row\">{e(v.name)}<br><small>{e(v.d['location_id'])}</small>{closed_note(v)}</th><td>{e(str(v.get('cqc.status_date') or 'not known'))}</td>"
         + (f"<td>{_num(v.get(REGISTERED))}</td><td>{_num(nursing_beds(v))}</td>" if is_care_home(v) else "<td>not applicable</td>" * 2)
         + f"<td>{e(str(v.get('provider.name') or 'not known'))}<br><small>{e(str(v.get('provider.cqc_id') or ''))}</small></td>"
         f"<td><a href=\"{e(cqc_link(v))}\">CQC</a></td></tr>" for v in gone)
@@ -639,16 +676,20 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
 <th scope="col">{e(words.one.capitalize())}</th><th scope="col">Closed on</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>
 <th scope="col">Provider</th><th scope="col">CQC</th></tr></thead><tbody>{closure_rows}</tbody>""")
                 if gone else f"<p>No home closed {e(window)}.</p>" if previous else "")
-    if not previous:  # nothing to compare with: what CQC deregistered before the import was never listed here
+    if complete and before is not None:  # no release, but the first import kept what CQC had closed in the year before it
+        closures = FROM_REGISTER.format(since=e(nice_date(before.since))) + (closures or f"<p>No home closed {e(window)}.</p>")
+    elif not previous:  # nothing to compare with: what CQC deregistered before the import was never listed here
         closures = FIRST_IMPORT_CLOSURES + closures
     change_rows = "".join("<tr><th scope=\"row\">" + r[0] + "</th>" + "".join(f"<td>{c}</td>" for c in r[1:]) + "</tr>"
-                          for r in bed_changes(views, since, today, previous))
+                          for r in bed_changes(views, since, today, previous, before))
     changes = (_table(f"Homes and beds closed and newly registered {e(window)}, by CQC service type", f"""<thead><tr>
 <th scope="col">Service type</th><th scope="col">Homes closed</th><th scope="col">Beds lost</th><th scope="col">Homes registered</th>
 <th scope="col">Beds gained</th><th scope="col">Net change in beds</th></tr></thead><tbody>{change_rows}</tbody>""")
                if change_rows else f"<p>No home closed or registered {e(window)}.</p>")
     again = registered_again(views, since, today)
     changes += f"\n<p>{e(again)}</p>" if again else ""
+    anew = [v for v in new_registrations(views, since, today) if not v.get("cqc.rating_given_to")]
+    changes += "".join(f"\n<p>{e(w)}</p>" for w in same_place(anew, care_homes(gone)))  # a building registered anew
     grouped = providers(views, found)
     prov_rows = "".join(
         f"<tr><th scope=\"row\">{e(p.provider) or 'not known'}<br><small>{e(p.provider_id)}</small></th><td>{len(p.homes):,}: "
@@ -687,7 +728,7 @@ signals are prompts to look closer, not findings. Check each fact at its source 
 {closures}
 <h2>Beds lost and gained</h2>
 <p>Beds with nursing are the registered beds of homes CQC registers for care with nursing (CQC registers a home's beds, not each bed's type).</p>
-{FIRST_IMPORT_BEDS if not previous and change_rows else ""}{changes}
+{FIRST_IMPORT_BEDS if not previous and not complete and change_rows else ""}{changes}
 {homecare_html(views, today, Tables(site_url.rstrip("/") + "/"), (found, {**DEFAULTS, **thresholds}))}
 <h2>Providers</h2>
 {provider_table}

@@ -185,7 +185,7 @@ def test_oldhams_homes_pass_check_as_imported(run_cli):
 
 
 def test_oldhams_profiles_are_the_register_of_march_2025():
-    texts = {p.name: p.read_text(encoding="utf-8") for p in (OLDHAM / "providers").glob("*.yaml")}
+    texts = {p.name: p.read_text(encoding="utf-8") for p in (OLDHAM / "providers").glob("[!_]*.yaml")}
     registered = {n: t for n, t in texts.items() if "\n  status: Registered\n" in t}
     homes = [t for t in registered.values() if "kinds:" not in t or "- care_home" in t]
     agencies = [t for t in registered.values() if "- home_care_agency" in t]
@@ -208,7 +208,7 @@ def test_oldhams_folder_is_exactly_what_a_first_import_makes(tmp_path, shared_da
     report = import_cqc(shared_data / "oldham-api-json-2025", tmp_path / "providers", "Oldham")
     made = {p.name: p.read_bytes() for p in (tmp_path / "providers").glob("*.yaml")}
     assert made == {p.name: p.read_bytes() for p in (OLDHAM / "providers").glob("*.yaml")}
-    assert (len(report.new), len(report.closed)) == (104, 115)
+    assert (len(report.new), len(report.closed), report.closed_kept) == (104, 115, 7)  # 7 closed within its year: _closed.yaml
 
 
 @pytest.mark.slow  # writes Oldham's whole open data
@@ -261,6 +261,15 @@ def test_the_open_data_page_says_no_table_of_oldhams_is_empty(oldham_site):
     site, _ = oldham_site
     page = _text(site / "open-data" / "index.html")
     assert "home-care-agencies.csv" in page and "Empty for now" not in page
+
+
+def test_oldhams_market_page_counts_the_closures_its_first_import_kept(oldham_site):
+    """The build reads the profiles' folder's _closed.yaml: Shawside and Acorn Lodge, closed in the year before the
+    register and never listed, are the market page's closures (it said no home had closed); no page is made of them."""
+    site, _ = oldham_site
+    page = _text(site / "market" / "index.html")
+    assert "in the year to 20 March 2025: 2 care homes closed, with 235 registered beds" in page
+    assert not (site / "homes" / "shawside-care-home").exists() and "shawside" not in (site / "sitemap.xml").read_text()
 
 
 @pytest.mark.slow  # builds Oldham's site on each engine

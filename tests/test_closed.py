@@ -12,6 +12,7 @@ import pytest
 from conftest import CLOSED_HOME, OLDHAM_CLOSED, TODAY, listed_then_closed
 from helpers import search_index
 
+from carehomes import closures
 from carehomes.pipeline import check_paths
 from carehomes.render import browse_lists, render_homes, stats
 from carehomes.report import recent_closures, report_html, signals
@@ -47,14 +48,25 @@ def oldham(oldham_imported) -> tuple[str, list[HomeView]]:
 
 
 def test_a_first_import_counts_every_closed_service_and_imports_none(tmp_path):
-    """Acorn Lodge closed six months before the data, Boston House 14 years: neither gets a profile."""
+    """Acorn Lodge closed on the data's day, Boston House 14 years before: neither gets a profile (issue 21). Acorn Lodge,
+    within the year before the register, is kept in _closed.yaml, so that the market page and the report count its
+    closure (the commissioner review: a first year knew no closure)."""
     summary = import_cqc(OLDHAM_CLOSED, tmp_path / "providers").summary().splitlines()
-    assert summary[:5] == ["CQC API (JSON) file dated 2024-09-18:", "  1 new profile created", "  0 updated, 0 unchanged",
+    assert summary[:6] == ["CQC API (JSON) file dated 2024-09-18:", "  1 new profile created", "  0 updated, 0 unchanged",
                            "  0 no longer on the register (flagged, not deleted)",
-                           "  2 not imported: deregistered before it was ever listed here"]
+                           "  2 not imported: deregistered before it was ever listed here",
+                           "  1 of them closed in the year before the register's date: kept in _closed.yaml (no page), so "
+                           "that the market page and the commissioner report count them as closures"]
     assert summary[-2:] == ["  closed, not imported: Boston House (1-146777373, deregistered 2011-06-29)",
                             "  closed, not imported: Acorn Lodge Nursing Home (1-151959980, deregistered 2024-09-18)"]
-    assert [p.name for p in (tmp_path / "providers").iterdir()] == ["stoneleigh-house.yaml"]
+    assert sorted(p.name for p in (tmp_path / "providers").iterdir()) == ["_closed.yaml", "stoneleigh-house.yaml"]
+    kept, wrong = closures.read(tmp_path / "providers")
+    assert wrong is None and kept is not None
+    assert (kept.since, kept.until) == (dt.date(2023, 9, 19), dt.date(2024, 9, 18))
+    assert [(s["name"], s["cqc"]["status_date"], s["beds"]["registered"]) for s in kept.services] == [
+        ("Acorn Lodge Nursing Home", dt.date(2024, 9, 18), 85)]
+    # check, fmt and the site leave it out: it is no profile
+    assert check_paths([tmp_path / "providers"], on=TODAY).problems == []
 
 
 def test_a_listed_home_that_closes_keeps_its_profile_marked_closed(oldham):

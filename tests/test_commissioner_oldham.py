@@ -30,7 +30,7 @@ pytestmark = pytest.mark.xdist_group("commissioner-oldham")
 
 
 def views_of(folder: Path, today: dt.date = TODAY) -> list[HomeView]:
-    return [HomeView(parse_profile(f.read_text(encoding="utf-8"), str(f))[0].data, today) for f in sorted(folder.glob("*.yaml"))]
+    return [HomeView(parse_profile(f.read_text(encoding="utf-8"), str(f))[0].data, today) for f in sorted(folder.glob("[!_]*.yaml"))]
 
 
 @pytest.fixture(scope="module")

@@ -44,7 +44,7 @@ def _profiles() -> dict[str, dict]:
     """Each Oldham profile as its YAML says, by slug (read once: callers only read it)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return {d["slug"]: d for d in (yaml.load(p.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
-                                    for p in sorted(PROVIDERS.glob("*.yaml")))}
+                                    for p in sorted(PROVIDERS.glob("[!_]*.yaml")))}
 
 
 @pytest.fixture(scope="module")

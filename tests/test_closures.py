@@ -1,0 +1,121 @@
+"""The closures a first import keeps (providers/_closed.yaml): counted by the market page and the report, never listed.
+
+From the commissioner review: Oldham's register of 20 March 2025 records two nursing homes (235 beds) deregistered in the
+year before it; the market page said no home had closed, and the report counted 120 new beds and a change 'not known'."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from html import unescape
+
+import pytest
+
+from carehomes import closures
+from carehomes.market import market_html
+from carehomes.report import DEFAULTS, bed_changes, report_html, signals
+from conftest import ROOT, run_build
+from test_commissioner_oldham import OLDHAM, needs_oldham, oldham_area_views
+
+OLDHAM_AREA = ROOT / "areas" / "oldham" / "providers"
+AS_AT = dt.date(2025, 3, 20)
+
+
+def words(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def kept() -> closures.Closed:
+    found, wrong = closures.read(OLDHAM_AREA)
+    assert wrong is None and found is not None
+    return found
+
+
+def test_oldhams_folder_keeps_the_services_cqc_closed_in_the_year_before_its_register():
+    closed = kept()
+    assert (closed.since, closed.until) == (dt.date(2024, 3, 20), AS_AT)
+    assert [(s["name"], s["cqc"]["status_date"]) for s in closed.services] == [
+        ("Shawside Care Home", dt.date(2025, 2, 27)), ("High Regard Healthcare - Main Office", dt.date(2024, 12, 10)),
+        ("Divine Call Limited", dt.date(2024, 9, 26)), ("Nobilis Care Oldham", dt.date(2024, 9, 19)),
+        ("Acorn Lodge Nursing Home", dt.date(2024, 9, 18)), ("Heritage Personnel Services", dt.date(2024, 8, 20)),
+        ("Avonleigh Gardens", dt.date(2024, 4, 2))]
+
+
+def test_the_market_page_counts_them_from_cqcs_own_dates():
+    views, today = oldham_area_views()
+    page = words(market_html(views, today, before=kept()))
+    assert ("From CQC's own dates, in the year to 20 March 2025: 2 care homes closed, with 235 registered beds, 235 of them "
+            "in homes with nursing: Shawside Care Home (150 beds, 27 February 2025) and Acorn Lodge Nursing Home (85 beds, "
+            "18 September 2024); 4 care homes were newly registered, with 120 registered beds, none of them in homes with "
+            "nursing. A home registered again, after a change of provider for example, counts as neither.") in page
+    # said as the dates and places CQC gives, never as a fact CQC does not record
+    assert ("Beech House Care Home, Miller House Care Home, Royton House Care Home and Shaw House Care Home were registered "
+            "by the provider of Shawside Care Home, at its postcode (OL2 8SP), within 6 months of its closing.") in page
+    # without the file, no such sentence: what closed before the first import is not known
+    assert "From CQC's own dates" not in words(market_html(views, today))
+
+
+def test_the_report_counts_the_beds_lost_exactly_and_lists_the_closures_without_pages():
+    views, today = oldham_area_views()
+    rows = bed_changes(views, today - dt.timedelta(days=365), today, None, kept())
+    assert rows == [["Care home with nursing", "2", "235", "0", "0", "-235"],
+                    ["Care home without nursing", "0", "0", "4", "120", "+120"]]
+    # without it, a floor and a change not known, as before
+    assert bed_changes(views, today - dt.timedelta(days=365), today)[0][1:3] == ["not known", "not known"]
+    page = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/", None, kept())
+    text = words(page)
+    assert "the first import kept each service CQC had deregistered from 20 March 2024" in text
+    assert "Shawside Care Home 1-6355044561 no page here: closed before the first import 2025-02-27 150 150" in text
+    # a service registered again is no closure (its new registration is no new home)
+    assert ("Avonleigh Gardens 1-117977107 registered again as Avonleigh Gardens: not counted as a closure no page here: "
+            "closed before the first import") in text
+    assert "Nobilis Care Oldham 1-9075180925 registered again as Apex Prime Care - Oldham" in text
+    assert "homes/shawside-care-home" not in page and "There is no earlier release to compare with: homes CQC" not in page
+
+
+def _service(lid: str, day: dt.date) -> dict:
+    return {"location_id": lid, "name": lid, "cqc": {"status": "Deregistered", "status_date": day}}
+
+
+def test_a_later_import_adds_to_the_span_while_its_year_reaches_the_last():
+    first = closures.merged(None, [_service("1-1", dt.date(2024, 6, 1))], AS_AT, set())
+    assert (first.since, first.until) == (dt.date(2024, 3, 20), AS_AT)
+    later = closures.merged(first, [_service("1-2", dt.date(2025, 6, 1))], dt.date(2025, 9, 1), set())
+    assert (later.since, later.until, [s["location_id"] for s in later.services]) == (dt.date(2024, 3, 20), dt.date(2025, 9, 1),
+                                                                                     ["1-2", "1-1"])
+    # a service the folder now holds a profile of (listed after all) is no longer kept here
+    assert [s["location_id"] for s in closures.merged(first, [], AS_AT, {"1-1"}).services] == []
+    # a register more than a year after the last: a new span, the old one's closures not known to be all
+    gap = closures.merged(first, [_service("1-3", dt.date(2026, 6, 1))], dt.date(2026, 9, 1), set())
+    assert (gap.since, [s["location_id"] for s in gap.services]) == (dt.date(2025, 9, 1), ["1-3"])
+    # read back as written
+    again = closures.Closed(later.since, later.until, later.services)
+    assert again.text() == later.text() and "Written by 'python3 build.py import-cqc'" in later.text()
+
+
+@pytest.mark.parametrize("text, said", [
+    ("since: [\n", "line 2, column 1: is not valid YAML"),
+    ("since: 2024-01-01\nuntil: 2023-01-01\nservices: []\n", "is not as import-cqc writes it"),
+    ("since: 2024-01-01\nuntil: 2025-01-01\nservices:\n- location_id: 1-1\n", "is not as import-cqc writes it"),
+    ("a: &x [*x]\n", "is not as import-cqc writes it"),  # an alias of itself: read, and refused, without a loop
+])
+def test_a_closures_file_that_cannot_be_read_is_a_warning_naming_it(tmp_path, text, said):
+    folder = tmp_path / "providers"
+    folder.mkdir()
+    (folder / "example-minimal.yaml").write_text((ROOT / "tests" / "fixtures" / "profiles" / "example-minimal.yaml").read_text())
+    (folder / closures.FILE).write_text(text)
+    found, wrong = closures.read(folder)
+    assert found is None and wrong is not None and said in wrong
+    done = run_build("check", str(folder))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    [line] = [s for s in done.stdout.splitlines() if closures.FILE in s]
+    assert line.startswith(f"{folder / closures.FILE}: warning: ") and said in line
+    assert line.endswith("closures before the first import are not counted: import the CQC register again to write it afresh")
+
+
+@needs_oldham
+def test_the_oldham_site_and_report_commands_count_them(tmp_path):
+    out = tmp_path / "report"
+    done = run_build("report", "--area", "oldham", "--out", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = words((out / "commissioner-report.html").read_text(encoding="utf-8"))
+    assert "Care home with nursing 2 235 0 0 -235" in text and OLDHAM.is_dir()
