@@ -418,7 +418,8 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
             writes.append((providers / closures.FILE, kept.text()))
     if not dry_run:
         providers.mkdir(parents=True, exist_ok=True)
-        done = (f"The import had written all {len(writes):,} profiles it changes before it stopped; run it again to see "
+        profiles = sum(1 for path, _ in writes if path.name != closures.FILE)
+        done = (f"The import had written all {profiles:,} profiles it changes before it stopped; run it again to see "
                 "its report (it finds nothing more to change).")
         with ctrl_c_after(done):  # every profile or, before this, none (a full disk too: OSError, nothing changed)
             write_texts_atomic(writes)

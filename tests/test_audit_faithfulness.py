@@ -28,7 +28,7 @@ needs_responses = pytest.mark.skipif(not RESPONSES.is_dir(), reason="the shared 
 
 @functools.lru_cache(maxsize=1)
 def _profiles() -> dict[str, dict]:
-    return {d["slug"]: d for d in (yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(PROVIDERS.glob("*.yaml")))}
+    return {d["slug"]: d for d in (yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(PROVIDERS.glob("[!_]*.yaml")))}
 
 
 def _response(location_id: str) -> dict:

@@ -34,7 +34,7 @@ def sync(stub, tmp_path, *args, **env):
 
 
 def profiles(tmp_path):
-    return {f.name: f.read_text() for f in sorted((tmp_path / "providers").glob("*.yaml"))}
+    return {f.name: f.read_text() for f in sorted((tmp_path / "providers").glob("[!_]*.yaml"))}
 
 
 def load(tmp_path, name):

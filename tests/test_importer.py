@@ -52,7 +52,7 @@ def load(path):
 @pytest.mark.slow  # reads the whole national register
 def test_national_file_herefordshire(tmp_path, shared_data):
     report = import_cqc(NATIONAL, tmp_path, "Herefordshire")
-    files = sorted(tmp_path.glob("*.yaml"))
+    files = sorted(tmp_path.glob("[!_]*.yaml"))
     assert len(report.new) == len(files) == 88
     assert report.data_date == dt.date(2021, 3, 31)
     assert sum(load(f)["beds"]["registered"] for f in files) == 2150
@@ -73,7 +73,7 @@ def test_refresh_keeps_provider_fields_and_comments(tmp_path, shared_data):
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
     prov = tmp_path / "providers"
     import_cqc(src, prov)
-    target = sorted(prov.glob("*.yaml"))[0]
+    target = sorted(prov.glob("[!_]*.yaml"))[0]
     text = target.read_text()
     text = text.replace("care:\n", "# The manager added this comment.\ncontact:\n  phone: 01432 000000  # ask for reception\ncare:\n", 1)
     text = text.replace("beds:\n", "  acute_trusts:\n  - RLQ\nbeds:\n", 1)
@@ -101,13 +101,13 @@ def test_home_missing_from_register_is_flagged_not_deleted(tmp_path, shared_data
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=4)
     first = import_cqc(src, tmp_path / "p")
     # an earlier import (of a file that names managers) kept CQC's registered manager
-    path = next(f for f in (tmp_path / "p").glob("*.yaml") if load(f)["location_id"] == rows[0]["Location ID"])
+    path = next(f for f in (tmp_path / "p").glob("[!_]*.yaml") if load(f)["location_id"] == rows[0]["Location ID"])
     path.write_text(path.read_text().replace("\ncqc:\n", "\ncqc:\n  registered_managers:\n  - Mrs Jo Example\n", 1))
     assert load(path)["cqc"]["registered_managers"] == ["Mrs Jo Example"]
     write_rows(src, rows[1:])  # the same file with a row less: same date, however the rows' dates fall
     report = import_cqc(src, tmp_path / "p", as_of=first.data_date)
-    assert len(report.missing) == 1 and len(list((tmp_path / "p").glob("*.yaml"))) == 4
-    gone = next(load(f) for f in (tmp_path / "p").glob("*.yaml") if load(f)["location_id"] == rows[0]["Location ID"])
+    assert len(report.missing) == 1 and len(list((tmp_path / "p").glob("[!_]*.yaml"))) == 4
+    gone = next(load(f) for f in (tmp_path / "p").glob("[!_]*.yaml") if load(f)["location_id"] == rows[0]["Location ID"])
     assert gone["cqc"]["status"] == "Not in latest register"
     assert gone["cqc"]["status_date"] == report.data_date
     assert "registered_managers" not in gone["cqc"], "CQC no longer lists it: its manager's name is not kept as CQC's"
@@ -121,12 +121,12 @@ def test_partial_file_refuses_mass_removal(tmp_path, shared_data):
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=12)
     assert "address or postcode" not in import_cqc(src, tmp_path / "p").summary()  # a file with addresses
     write_rows(src, rows[:2])
-    before = {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+    before = {f.name: f.read_text() for f in (tmp_path / "p").glob("[!_]*.yaml")}
     with pytest.raises(ImportError_) as exc:
         import_cqc(src, tmp_path / "p")
     assert str(exc.value) == ("would flag 10 of 12 homes as no longer registered. Is this a partial file? "
                               "Nothing was changed; use --allow-mass-removal if it is right")
-    assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+    assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("[!_]*.yaml")}
 
 
 def test_market_file_ratings_us_dates_and_spaces(tmp_path, shared_data):
@@ -144,7 +144,7 @@ def test_market_file_ratings_us_dates_and_spaces(tmp_path, shared_data):
     assert ("  the file gives no service's address or postcode: a new profile has none, so its page shows no address "
             "and searching by distance or by town cannot find it until one is added (CQC's care directory file and its "
             "API records give them)") in report.summary().splitlines()
-    rated = [load(f) for f in tmp_path.glob("*.yaml") if "rating" in load(f).get("cqc", {})]
+    rated = [load(f) for f in tmp_path.glob("[!_]*.yaml") if "rating" in load(f).get("cqc", {})]
     # this file's 'Publication Date' is each location's HSCA start date: no rating is dated by it
     assert rated and not any("rating_date" in d["cqc"] for d in rated)
 
@@ -207,7 +207,7 @@ def test_market_file_whose_publication_date_is_the_start_date_dates_no_rating(tm
     home = load(tmp_path / "p" / "abberton-manor-nursing-home.yaml")["cqc"]
     assert home["rating"] == "Good" and "rating_date" not in home and isinstance(home["imported"], dt.date)
     assert [home[f"rating_{k}"] for k in ("safe", "effective", "caring", "responsive", "well_led")] == ["Good"] * 5
-    profiles = {d["location_id"]: d for d in map(load, (tmp_path / "p").glob("*.yaml"))}
+    profiles = {d["location_id"]: d for d in map(load, (tmp_path / "p").glob("[!_]*.yaml"))}
     for row in rows:  # every profile's key question ratings are its row's
         d = profiles[row["Location ID"]]
         for key, column in (("safe", "safe"), ("effective", "effective"), ("caring", "caring"),
@@ -221,7 +221,7 @@ def test_api_csv_devon(tmp_path, shared_data):
     report = import_cqc(src, tmp_path, "Torbay")
     assert len(report.new) == 85
     assert check_paths([tmp_path], on=TODAY).problems == []
-    homes = [load(f) for f in tmp_path.glob("*.yaml")]
+    homes = [load(f) for f in tmp_path.glob("[!_]*.yaml")]
     assert all(h["contact"]["phone"].startswith("0") for h in homes if "contact" in h and "phone" in h["contact"])
     assert {h["cqc"].get("rating") for h in homes} >= {"Good", "Requires improvement"}
     # day-first dates: 30/12/2010 must not be read as month 30
@@ -259,7 +259,7 @@ def test_api_json_folder_oldham(tmp_path, shared_data):
     report = import_cqc(CQC / "oldham-api-json-2025", tmp_path)
     # 44 registered care homes (2 also agencies) and 60 agencies only; every closed service is counted, not imported
     assert (len(report.new), len(report.closed)) == (104, 115), "a service closed before it was ever listed gets no profile"
-    homes = [load(f) for f in tmp_path.glob("*.yaml")]
+    homes = [load(f) for f in tmp_path.glob("[!_]*.yaml")]
     assert all(h["cqc"]["status"] == "Registered" for h in homes)
     assert check_paths([tmp_path], on=TODAY).problems == []
 
@@ -363,7 +363,7 @@ def test_slug_collisions_get_town_then_id(tmp_path, shared_data):
     rows[1]["Location City"] = rows[0]["Location City"]
     write_rows(src, rows)
     import_cqc(src, tmp_path / "p")
-    names = sorted(f.stem for f in (tmp_path / "p").glob("*.yaml"))
+    names = sorted(f.stem for f in (tmp_path / "p").glob("[!_]*.yaml"))
     assert names[0] == "same-name" and names[1].startswith("same-name-")
     assert check_paths([tmp_path / "p"], on=TODAY).problems == []
 
@@ -381,27 +381,27 @@ def test_values_the_schema_forbids_are_the_source_files_problem(tmp_path, shared
         "has values the schema does not allow; nothing was changed. Check the file with its publisher:\n"
         f"  line 3: location {rows[1]['Location ID']}: beds.registered: is 5000, above the highest allowed value 1000\n"
         f"  line 4: location {rows[2]['Location ID']}: address.latitude: is 5.2, below the lowest allowed value 49.8")
-    assert not list((tmp_path / "p").glob("*.yaml"))
+    assert not list((tmp_path / "p").glob("[!_]*.yaml"))
 
 
 def test_refresh_that_breaks_a_rule_writes_nothing(tmp_path, shared_data):
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
     import_cqc(src, tmp_path / "p")
-    before = {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+    before = {f.name: f.read_text() for f in (tmp_path / "p").glob("[!_]*.yaml")}
     rows[0]["Care homes beds"] = "1001"
     rows[1]["Location Name"] = "Renamed House"  # a good change in the same file is not written either
     write_rows(src, rows)
     with pytest.raises(ImportError_) as exc:
         import_cqc(src, tmp_path / "p")
     assert f"  line 2: location {rows[0]['Location ID']}: beds.registered: is 1001, above the highest allowed value 1000" in str(exc.value)
-    assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+    assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("[!_]*.yaml")}
 
 
 def test_older_file_is_refused_unless_allowed(tmp_path, shared_data):
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
     first = import_cqc(src, tmp_path / "p")  # dated with the newest date in the slice
-    name = sorted(f.name for f in (tmp_path / "p").glob("*.yaml"))[-1]
-    before = {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+    name = sorted(f.name for f in (tmp_path / "p").glob("[!_]*.yaml"))[-1]
+    before = {f.name: f.read_text() for f in (tmp_path / "p").glob("[!_]*.yaml")}
     with pytest.raises(ImportError_) as exc:
         import_cqc(src, tmp_path / "p", as_of=dt.date(2021, 1, 31))
     assert str(exc.value) == (f"is dated 2021-01-31, older than the CQC facts already imported ({first.data_date}, in "
@@ -413,9 +413,9 @@ def test_older_file_is_refused_unless_allowed(tmp_path, shared_data):
     assert str(exc.value).endswith("Use --allow-older if you mean to go back to this file. The file's date was taken "
                                    "from the newest date in it; if the file is newer, give its date with --as-of YYYY-MM-DD")
     write_rows(src, rows)
-    assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+    assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("[!_]*.yaml")}
     import_cqc(src, tmp_path / "p", as_of=dt.date(2021, 1, 31), allow_older=True)
-    assert all(load(f)["cqc"]["imported"] == dt.date(2021, 1, 31) for f in (tmp_path / "p").glob("*.yaml"))
+    assert all(load(f)["cqc"]["imported"] == dt.date(2021, 1, 31) for f in (tmp_path / "p").glob("[!_]*.yaml"))
 
 
 @pytest.mark.slow  # reads the national register four times
@@ -451,7 +451,7 @@ def test_cli_guards(tmp_path, shared_data):
 def test_an_unbalanced_quote_is_reported_and_flags_no_home(tmp_path, shared_data):
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=8)
     day = import_cqc(src, tmp_path / "p").data_date
-    before = {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+    before = {f.name: f.read_text() for f in (tmp_path / "p").glob("[!_]*.yaml")}
     lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
     name = rows[2]["Location Name"]
     assert f",{name}," in lines[3]
@@ -462,14 +462,14 @@ def test_an_unbalanced_quote_is_reported_and_flags_no_home(tmp_path, shared_data
     assert str(exc.value) == ("has rows that cannot be read; nothing was changed (a row that cannot be read is never "
                               "taken as a home that left the register):\n"
                               "  line 4: cannot be read as CSV (',' expected after '\"'); is a quote (\") not closed?")
-    assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+    assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("[!_]*.yaml")}
     # at the end of the file, with no quote after it: the same, never 'the homes after it left'
     lines = lines[:3] + [lines[3].replace('"', "")[:-1] + ',"\n'] + lines[4:]
     src.write_text("".join(lines[:4]), encoding="utf-8")
     with pytest.raises(ImportError_) as exc:
         import_cqc(src, tmp_path / "p", as_of=day)
     assert str(exc.value).endswith("\n  line 4: cannot be read as CSV (unexpected end of data); is a quote (\") not closed?")
-    assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+    assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("[!_]*.yaml")}
 
 
 def test_a_latin1_byte_is_refused_with_its_line_and_byte(tmp_path, shared_data):
@@ -482,7 +482,7 @@ def test_a_latin1_byte_is_refused_with_its_line_and_byte(tmp_path, shared_data):
     column = raw.split(b"\n")[2].index(name) + 4
     assert str(exc.value) == (f"line 3: byte {column} (0xE9) is not UTF-8 text; nothing was changed. "
                               "Save the file as 'CSV UTF-8' and import it again")
-    assert not list((tmp_path / "p").glob("*.yaml"))
+    assert not list((tmp_path / "p").glob("[!_]*.yaml"))
 
 
 @pytest.mark.slow  # reads the whole national register file (15,403 homes)
@@ -506,14 +506,14 @@ def test_a_row_with_extra_fields_is_reported_with_its_line(tmp_path, shared_data
     with pytest.raises(ImportError_) as exc:
         import_cqc(src, tmp_path / "p")
     assert str(exc.value).endswith("\n  line 3: has 26 fields, the header has 25")
-    assert not list((tmp_path / "p").glob("*.yaml"))
+    assert not list((tmp_path / "p").glob("[!_]*.yaml"))
 
 
 def test_a_problem_the_profile_already_had_does_not_stop_the_import(tmp_path, shared_data):
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
     prov = tmp_path / "providers"
     day = import_cqc(src, prov).data_date
-    target = sorted(prov.glob("*.yaml"))[0]
+    target = sorted(prov.glob("[!_]*.yaml"))[0]
     target.write_text(target.read_text() + "fees:\n  residential_from: 900\n")  # no fees.date: check reports it
     assert [p.field for p in check_paths([prov], on=TODAY).problems if p.severity == "error"] == ["fees"]
     row = next(r for r in rows if r["Location ID"] == load(target)["location_id"])
@@ -564,7 +564,7 @@ def test_ctrl_c_while_an_import_writes_waits_for_every_profile(tmp_path, shared_
     # said with what it had done: the whole import (it said "Interrupted." alone, as if nothing had been written)
     assert capsys.readouterr().err.endswith("Interrupted. The import had written all 20 profiles it changes before it "
                                             "stopped; run it again to see its report (it finds nothing more to change).\n")
-    assert len(written) == len(rows) == len(list((tmp_path / "p").glob("*.yaml"))) == 20
+    assert len(written) == len(rows) == len(list((tmp_path / "p").glob("[!_]*.yaml"))) == 20
     assert signal.getsignal(signal.SIGINT) is before  # Ctrl+C works as before afterwards (main put its handler back)
 
 
@@ -589,7 +589,7 @@ def test_ctrl_c_as_an_import_puts_its_files_in_place_says_they_all_are(tmp_path,
     assert main(["import-cqc", str(src), "--providers", str(tmp_path / "p")]) == 130
     assert capsys.readouterr().err.endswith("Interrupted. The import had written all 20 profiles it changes before it "
                                             "stopped; run it again to see its report (it finds nothing more to change).\n")
-    assert len(placed) == len(list((tmp_path / "p").glob("*.yaml"))) == 20
+    assert len(placed) == len(list((tmp_path / "p").glob("[!_]*.yaml"))) == 20
 
 
 def test_sigterm_while_an_import_writes_waits_for_every_profile(tmp_path, shared_data, monkeypatch):
@@ -607,7 +607,7 @@ def test_sigterm_while_an_import_writes_waits_for_every_profile(tmp_path, shared
         import_cqc(src, tmp_path / "p")
     finally:
         signal.signal(signal.SIGTERM, previous)
-    assert seen == [20] and len(list((tmp_path / "p").glob("*.yaml"))) == 20
+    assert seen == [20] and len(list((tmp_path / "p").glob("[!_]*.yaml"))) == 20
 
 
 def test_one_value_set_at_two_places_of_a_profile_is_written_twice_never_as_an_alias():

@@ -174,11 +174,15 @@ def profiles(draw):
                 total = data["beds"][kind].get("total", 0)
                 data["beds"][kind]["total"] = max(total, cap[key], data["beds"][kind].get("available", 0))
     beds = data.get("beds", {})
-    if "registered" in beds:  # free beds never more than the registered beds
+    if "registered" in beds:  # free beds, and beds of each type, never more than the registered beds
         n, r = (beds.get(kind, {}).get("available", 0) for kind in ("nursing", "residential"))
         if n + r > 1000:
             beds["residential"]["available"] = r = 1000 - n
-        beds["registered"] = max(beds["registered"], n + r)
+        tn, tr = (beds.get(kind, {}).get("total", 0) for kind in ("nursing", "residential"))
+        if tn + tr > 1000:  # more than any home is registered for: CQC's figure left out (not known)
+            del beds["registered"]
+        else:
+            beds["registered"] = max(beds["registered"], n + r, tn + tr)
     for kind in ("nursing", "residential"):  # beds of a kind of care the home is registered for (validate._rules)
         counts = data.get("beds", {}).get(kind, {})
         if (counts.get("total") or "available" in counts) and data.get("care", {}).get(kind) is False:

@@ -345,7 +345,10 @@ def test_the_first_cqc_sync_opens_one_pull_request_with_every_home(tmp_path, git
     assert pr["body"].startswith("Weekly sync of the regulator's facts from the CQC API. Review the changes below, then merge.\n\n"
                                  f"```text\nCQC live API sync dated {TODAY}:\n  104 new profiles created\n")
     added = _show(origin, "cqc-sync", "--format=", "--name-only").split()
-    assert "cqc-sync.json" in added and sum(f.startswith("providers/") for f in added) == 104  # Oldham's homes and agencies
+    # Oldham's homes and agencies, and the closures the first import keeps (docs/commissioners.md)
+    assert "cqc-sync.json" in added and sum(f.startswith("providers/") and f.endswith(".yaml") and "/_" not in f
+                                            for f in added) == 104
+    assert "providers/_closed.yaml" in added
     assert "SYNC_PR_TOKEN" not in pr["body"], "the sync token was used: no note"
     assert {t for m, p, t, _ in github.log if p.endswith("/pulls") and m == "POST"} == {"bot-token"}
     assert run.jobs["sync"].environment == "weekly-sync"
