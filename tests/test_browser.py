@@ -1248,6 +1248,23 @@ def test_map_only_on_request_with_local_stub_tiles(site, sized):
     sized.keyboard.press("Escape")
     expect(sized.locator(".leaflet-popup")).to_have_count(0)
     assert sized.evaluate("document.activeElement.alt") == one.get_attribute("alt")
+    # Tab on from the popup's last stop (its close button) goes to the next pin, the popup closing; back from its first
+    # stop, to its own pin (the accessibility review: Tab went on to the zoom buttons, skipping the pins after it)
+    order = markers.evaluate_all("els => els.map(e => e.alt)")
+    sized.keyboard.press("Enter")
+    expect(sized.locator(".leaflet-popup-content a")).to_be_focused()
+    sized.keyboard.press("Tab")
+    expect(sized.locator(".leaflet-popup-close-button")).to_be_focused()
+    sized.keyboard.press("Tab")
+    expect(sized.locator(".leaflet-popup")).to_have_count(0)
+    at = order.index(one.get_attribute("alt"))
+    assert sized.evaluate("document.activeElement.alt") == order[min(at + 1, len(order) - 1)]
+    one.focus()
+    sized.keyboard.press("Enter")
+    expect(sized.locator(".leaflet-popup-content a")).to_be_focused()
+    sized.keyboard.press("Shift+Tab")
+    expect(sized.locator(".leaflet-popup")).to_have_count(0)
+    assert sized.evaluate("document.activeElement.alt") == one.get_attribute("alt")
     # homes at the very same point share a pin (stacked pins showed a mouse only the top one): its popup lists each
     # home's link, the first of them next by keyboard, and Escape from any goes back to the pin
     spot = markers.and_(sized.locator("[alt*=' at this point: ']")).first

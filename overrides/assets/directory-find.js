@@ -525,14 +525,25 @@ export function initFind(root) {
         content.appendChild(ul);
       }
       m.bindPopup(content, { maxHeight: 240 });
-      // opened by keyboard, its first link is next (not 20 pins later); Escape or its close button goes back to the pin
+      // opened by keyboard, its first link is next (not 20 pins later); Escape or its close button goes back to the pin;
+      // Tab on from its last stop (the close button) goes on to the next pin, and back from its first to its own pin,
+      // the popup closing: it went on to the zoom buttons, skipping the pins after it (the accessibility review)
       m.on("popupopen", function (ev) {
         var box = ev.popup.getElement();
         if (box && !box.onkeydown) box.onkeydown = function (k) {
+          var pin = m.getElement();
+          if (k.key === "Tab") {
+            var stops = box.querySelectorAll("a[href]");
+            if (!stops.length || !pin || k.target !== stops[k.shiftKey ? 0 : stops.length - 1]) return;
+            k.preventDefault();
+            m.closePopup();
+            var pins = Array.prototype.slice.call(pin.parentNode.querySelectorAll(".leaflet-marker-icon"));
+            (k.shiftKey ? pin : pins[pins.indexOf(pin) + 1] || pin).focus();
+            return;
+          }
           if (k.key !== "Escape" && !(/^(Enter| )$/.test(k.key) && k.target.matches(".leaflet-popup-close-button"))) return;
           k.preventDefault();
           m.closePopup();
-          var pin = m.getElement();
           if (pin) pin.focus();
         };
         if (document.activeElement === m.getElement()) links[0].focus();
