@@ -182,6 +182,11 @@ def test_distance_sort_from_an_outward_code_uses_the_district_centre(site, page)
     wait_results(page)
     expect(page.locator("#q")).not_to_have_attribute("aria-invalid", "true")
     expect(page.locator("#q")).to_have_attribute("aria-describedby", "q-hint")
+    # the tab's title says what the search found: the count's first sentence, then the page's own title
+    expect(page).to_have_title(re.compile(r"^\d+ homes, nearest first - Find a care home - "))
+    page.goto(site + "find/")
+    wait_results(page)
+    assert page.title().startswith("Find a care home - ")  # no search: the page's own title
 
 
 def haversine_miles(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -208,7 +208,7 @@ export function initFind(root) {
   var ONE = root.dataset.one || "home", MANY = root.dataset.many || "homes";
   addFacetFields();
   var base = new URL(root.dataset.base || "../", location.href);
-  var form = document.getElementById("find-form"), status = document.getElementById("results-status");
+  var form = document.getElementById("find-form"), status = document.getElementById("results-status"), pageTitle = document.title;
   var list = document.getElementById("results"), more = document.getElementById("more");
   var panel = document.getElementById("filter-panel"), active = document.getElementById("active-filters");
   var runId = 0, pending = [], shown = 0, geo = null, drawn = [], district = null;
@@ -698,7 +698,14 @@ export function initFind(root) {
     list.setAttribute("aria-busy", "true");
     status.textContent = VALUES.find.searching;
     wrong(false);
-    var finish = function (text) { if (my === runId) { status.textContent = text; list.setAttribute("aria-busy", "false"); } };
+    var finish = function (text) {
+      if (my !== runId) return;
+      status.textContent = text;
+      list.setAttribute("aria-busy", "false");
+      // the tab's title says what this search found, as the count's line does (its first sentence): every search had
+      // the one title, in the history and the tabs alike (the accessibility review, WCAG 2.4.2)
+      document.title = (location.search ? String(text).split(/\.(?:\s|$)/)[0] + " - " : "") + pageTitle;
+    };
     Promise.all([prep, loadFacets()]).then(function (got) {
       var o = got[0], known = (got[1] || {}).known || {}, homes = (got[1] || {}).homes, of = (got[1] || {}).of,
         ofKinds = (got[1] || {}).ofKinds;
