@@ -788,9 +788,14 @@ def _dated_and_ranges(profile: Profile, v: dict[str, Any], k: Kind) -> list[Prob
                                f"{what} cannot be above the highest"))
     for path, when, what in k.only_if_yes:  # "not taking new clients" beside 20 hours it can start says two things
         n = v.get(path)
-        if isinstance(n, (int, float)) and not isinstance(n, bool) and n > 0 and v.get(when) is False:
-            out.append(Problem(profile.path, profile.line(path), path, f"is {n} but {when} is no; {what} can be above 0 "
-                               f"only when {when} is yes: give 0, or yes if it is"))
+        said = v.get(when)
+        # not given at all: the page said "Taking new clients: not provided yet" above "About 20 hours a week" (a
+        # providers' review); a value given wrongly is its own problem
+        if (isinstance(n, (int, float)) and not isinstance(n, bool) and n > 0 and said is not True
+                and (said is False or get_path(profile.data, tuple(when.split("."))) is None)):
+            out.append(Problem(profile.path, profile.line(path), path, f"is {n} but {when} is "
+                               f"{'no' if said is False else 'not given'}; {what} can be above 0 only when {when} is "
+                               "yes: give 0, or yes if it is"))
     return out
 
 

@@ -116,6 +116,11 @@ def test_hours_it_can_start_beside_not_taking_new_clients_is_refused():
     assert "19: homecare.hours_available: is 20 but homecare.taking_new_clients is no; the hours of care a week it can " \
            "start can be above 0 only when homecare.taking_new_clients is yes: give 0, or yes if it is" in _problems(bad)
     assert _problems(bad.replace("hours_available: 20", "hours_available: 0")) == []
+    # not said at all: the page showed "Taking new clients: not provided yet" above the hours (providers' review)
+    untold = AGENCY.replace("  taking_new_clients: yes\n", "")
+    assert any("homecare.hours_available: is 20 but homecare.taking_new_clients is not given; the hours of care a week it "
+               "can start can be above 0 only when homecare.taking_new_clients is yes: give 0, or yes if it is" in p
+               for p in _problems(untold)), _problems(untold)
 
 
 def test_free_hours_need_their_date_once():
