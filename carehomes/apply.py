@@ -382,7 +382,9 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
             report.closed.append(f"{rec.regulator.get('name')} ({rec.location_id}"
                                  + (f", deregistered {closed.isoformat()})" if isinstance(closed, dt.date) else ")"))
             if isinstance(closed, dt.date) and data_date - dt.timedelta(days=closures.WINDOW_DAYS) <= closed <= data_date:
-                recently_closed.append(closed_service(rec, schema, data_date))  # no page; counted as a closure
+                kept_facts = closed_service(rec, schema, data_date)  # closures.entry's facts, as the file is read back
+                if kept_facts is not None:  # no page; counted as a closure
+                    recently_closed.append(kept_facts)
             continue
         held(rec)
         slug = _free_slug(rec, taken)
@@ -411,11 +413,12 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
     report.closed_kinds = {w: report.closed_kinds[w] for w in order if w in report.closed_kinds}
     _check_plan(writes, origins, schema)
     if any(r.regulator.get("cqc.status") == "Deregistered" for r in records):  # a source that gives closures: their file
-        old, _ = closures.read(providers)  # one that cannot be read is written afresh from this register
-        kept = closures.merged(old, recently_closed, data_date, set(existing) | {r.location_id for r in origins.values()})
-        report.closed_kept = len(recently_closed)
-        if old is None or kept != old:
+        old, _ = closures.read(providers)  # one that cannot be read is written afresh from a whole register
+        kept = closures.merged(old, recently_closed, data_date, set(existing) | {r.location_id for r in origins.values()},
+                               whole=register_ids is None)
+        if kept is not None and (old is None or kept != old):
             writes.append((providers / closures.FILE, kept.text()))
+        report.closed_kept = len(recently_closed) if kept is not None else 0
     if not dry_run:
         providers.mkdir(parents=True, exist_ok=True)
         profiles = sum(1 for path, _ in writes if path.name != closures.FILE)
@@ -426,9 +429,10 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
     return report
 
 
-def closed_service(rec: Record, schema: Schema, data_date: dt.date) -> dict[str, Any]:
-    """A deregistered service's CQC facts, as its profile would hold them (closures.FILE: counted, never listed)."""
-    return typed_dates(_facts(rec, schema, data_date), schema)
+def closed_service(rec: Record, schema: Schema, data_date: dt.date) -> dict[str, Any] | None:
+    """A deregistered service's CQC facts that the market page and the report read (closures.FILE: counted, never
+    listed), as its profile would hold them."""
+    return closures.entry(typed_dates(_facts(rec, schema, data_date), schema))  # None without a name: not counted
 
 
 def _template_of(rec: Record, schema: Schema) -> str:

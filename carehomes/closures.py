@@ -13,13 +13,15 @@ before.
 from __future__ import annotations
 
 import datetime as dt
+import stat
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .configfile import SettingsLoader, yaml_problem
+from .configfile import yaml_problem
 from .fsutil import NotRegularFile, read_regular
 from .load import display_path
 from .problems import Problem
@@ -27,12 +29,29 @@ from .safetext import plain
 from .yamlio import dump_profile
 
 FILE = "_closed.yaml"
-MAX_BYTES = 32 * 1024 * 1024  # a national year of closures is a few MB
+MAX_BYTES = 16 * 1024 * 1024  # a national year of closures (about 1,500 services at 1.5 KB) is a few MB
+MAX_DEPTH = 8  # services: - entry: group: list: the deepest the import writes is 5
 WINDOW_DAYS = 365  # the year before the register's date: the report's default window for closures (recent_days)
 HEADER = ("Services CQC had deregistered, in the year before its register's date, when this folder's profiles were\n"
           "first imported. None is listed in the directory (no page); the market page and the commissioner report\n"
           "count them as closures. Every service CQC deregistered from 'since' to 'until' that this folder holds no\n"
           "profile of is here. Written by 'python3 build.py import-cqc': do not edit it.")
+AFTER = ("the closures it holds are not counted: remove it, or import again the register this folder was first filled "
+         "from, which writes it afresh")
+# the facts the market page and the report read of a closed service, and their types: an entry is kept to these
+# (a hand-edited file's other keys, or these of another type, never reach a page or a traceback)
+KEPT: dict[tuple[str, ...], type | tuple[type, ...]] = {
+    ("location_id",): str, ("name",): str, ("locality",): str, ("kinds",): list,
+    ("provider", "cqc_id"): str, ("provider", "name"): str,
+    ("address", "street"): str, ("address", "town"): str, ("address", "postcode"): str,
+    ("care", "nursing"): bool, ("care", "residential"): bool, ("beds", "registered"): int,
+    ("cqc", "status"): str, ("cqc", "status_date"): dt.date, ("cqc", "registered_since"): dt.date,
+    ("cqc", "imported"): dt.date, ("cqc", "rating"): str, ("cqc", "rating_date"): dt.date,
+    ("cqc", "rating_given_to"): str}
+try:  # libyaml's reader: a national file in a fraction of a second (PyYAML's own read 2.5 s a MB)
+    _LOADER: type = yaml.CSafeLoader
+except AttributeError:  # a PyYAML built without libyaml
+    _LOADER = yaml.SafeLoader
 
 
 @dataclass
@@ -46,35 +65,79 @@ class Closed:
         """The file's text."""
         return dump_profile({"since": self.since, "until": self.until, "services": self.services}, HEADER)
 
+    def unlisted(self, listed: set[str]) -> list[dict[str, Any]]:
+        """The services the folder holds no profile of (``listed``: the profiles' location IDs): one imported since,
+        registered again under its own ID, is the profile's to count."""
+        return [s for s in self.services if s["location_id"] not in listed]
+
 
 def read(folder: Path) -> tuple[Closed | None, str | None]:
-    """``folder``'s ``_closed.yaml`` (None when there is none), and what is wrong with it (it is then left out)."""
+    """``folder``'s ``_closed.yaml`` (None when there is none), and what is wrong with it, in words that follow its
+    name (it is then left out). Read once for each version of the file (its size and time)."""
     path = folder / FILE
-    if not path.exists() and not path.is_symlink():
-        return None, None
-    after = "closures before the first import are not counted: import the CQC register again to write it afresh"
     try:
-        raw = read_regular(path, MAX_BYTES)
-        if len(raw) > MAX_BYTES:
-            return None, f"{path}: is larger than {MAX_BYTES // 1024 // 1024} MB; {after}"
-        data = yaml.load(raw.decode("utf-8"), Loader=SettingsLoader)  # noqa: S506 (a SafeLoader, with limits)
+        st = path.lstat()
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, f"cannot be read ({plain(exc.strerror or str(exc), 80)}); {AFTER}"
+    return _read(str(path), st.st_mtime_ns, st.st_size, st.st_mode)
+
+
+@lru_cache(maxsize=8)
+def _read(path: str, _mtime: int, size: int, mode: int) -> tuple[Closed | None, str | None]:
+    if stat.S_ISLNK(mode):
+        return None, f"is a link, where the import writes a file; {AFTER}"
+    if stat.S_ISDIR(mode):
+        return None, f"is a folder, where the import writes a file; {AFTER}"
+    if size > MAX_BYTES:
+        return None, f"is larger than {MAX_BYTES // 1024 // 1024} MB, more than any register's year of closures; {AFTER}"
+    try:
+        text = read_regular(path, MAX_BYTES).decode("utf-8")
+        depth = 0
+        for event in yaml.parse(text, Loader=_LOADER):  # refused before anything is built: aliases, deep nesting
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                return None, f"holds anchors or aliases (& and *), which the import never writes; {AFTER}"
+            depth += isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent))
+            depth -= isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent))
+            if depth > MAX_DEPTH:
+                return None, f"is nested deeper than the import ever writes; {AFTER}"
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
     except (OSError, NotRegularFile, UnicodeDecodeError) as exc:
-        return None, f"{path}: cannot be read ({plain(str(exc), 120)}); {after}"
+        return None, f"cannot be read ({plain(str(exc), 120)}); {AFTER}"
     except yaml.YAMLError as exc:
-        return None, f"{yaml_problem(path, exc)}; {after}"
+        return None, f"{yaml_problem('', exc).removeprefix(': ').lstrip(', ')}; {AFTER}"
     data = data if isinstance(data, dict) else {}
     since, until, services = data.get("since"), data.get("until"), data.get("services")
-    if not (isinstance(since, dt.date) and isinstance(until, dt.date) and since <= until and isinstance(services, list)
-            and all(_one(s) for s in services)):
-        return None, f"{path}: is not as import-cqc writes it (since, until and services); {after}"
-    return Closed(since, until, services), None
+    entries = [entry(s) for s in services] if isinstance(services, list) else [None]
+    ids = [e["location_id"] for e in entries if e is not None]
+    if not (isinstance(since, dt.date) and isinstance(until, dt.date) and since <= until and None not in entries
+            and len(ids) == len(set(ids))):
+        return None, f"is not as import-cqc writes it (since, until, and services each named once, with its name and the day CQC deregistered it); {AFTER}"
+    return Closed(since, until, [e for e in entries if e is not None]), None
 
 
-def _one(service: Any) -> bool:
-    """Whether an entry is a closed service as the import writes it: its location ID and the day CQC deregistered it."""
-    cqc = service.get("cqc") if isinstance(service, dict) else None
-    return (isinstance(service, dict) and isinstance(service.get("location_id"), str) and isinstance(cqc, dict)
-            and cqc.get("status") == "Deregistered" and isinstance(cqc.get("status_date"), dt.date))
+def entry(service: Any) -> dict[str, Any] | None:
+    """A closed service as the import writes it, kept to the facts that are read of it (KEPT, each of its type); None
+    without its location ID, its name, or the day CQC deregistered it."""
+    if not isinstance(service, dict):
+        return None
+    out: dict[str, Any] = {}
+    for keys, kind in KEPT.items():
+        node: Any = service
+        for k in keys:
+            node = node.get(k) if isinstance(node, dict) else None
+        if node is None or not isinstance(node, kind) or (kind is int and isinstance(node, bool)):
+            continue
+        if isinstance(node, list) and not all(isinstance(item, str) for item in node):  # kinds: each a kind's id
+            continue
+        target = out
+        for k in keys[:-1]:
+            target = target.setdefault(k, {})
+        target[keys[-1]] = node
+    cqc = out.get("cqc", {})
+    return out if ("name" in out and "location_id" in out and cqc.get("status") == "Deregistered"
+                   and "status_date" in cqc) else None
 
 
 def problems(paths: list[Path]) -> list[Problem]:
@@ -84,32 +147,31 @@ def problems(paths: list[Path]) -> list[Problem]:
     for folder in (p for p in paths if p.is_dir()):
         _, wrong = read(folder)
         if wrong:
-            shown = str(folder / FILE)
-            out.append(Problem(display_path(folder / FILE), 0, "file", wrong.removeprefix(shown).lstrip(":, "),
-                               severity="warning"))
+            out.append(Problem(display_path(folder / FILE), 0, "file", wrong, severity="warning"))
     return out
 
 
 def of_profiles(paths: list[str]) -> Closed | None:
-    """The closures kept beside profiles all read from one folder (``paths``: theirs, as check read them)."""
-    return of_folders({Path(p).parent for p in paths})
+    """The closures kept beside profiles all read from one folder (``paths``: theirs, as check read them); None for
+    profiles from several folders, or a folder without the file or with one that cannot be read (check says so)."""
+    folders = {Path(p).parent for p in paths}
+    return read(folders.pop())[0] if len(folders) == 1 else None
 
 
-def of_folders(folders: set[Path]) -> Closed | None:
-    """The closures kept in the one folder of profiles a site is built from; None for several folders, or a folder
-    without the file or with one that cannot be read (check says so)."""
-    return read(next(iter(folders)))[0] if len(folders) == 1 else None
-
-
-def merged(old: Closed | None, new: list[dict[str, Any]], data_date: dt.date, held: set[str]) -> Closed:
-    """The file after an import dated ``data_date`` whose source gives deregistered services: ``new``, those it gives
-    that closed within the year before it and that no profile is of; with the old file's while this register follows
-    it within a year (one unbroken span), less any service the folder now holds a profile of (``held``)."""
-    since, until = data_date - dt.timedelta(days=WINDOW_DAYS), data_date
-    kept: dict[str, dict[str, Any]] = {}
-    if old is not None and old.until >= since:  # this register's year reaches back to the last: one span
-        since, until = min(old.since, since), max(old.until, data_date)
-        kept = {s["location_id"]: s for s in old.services}
+def merged(old: Closed | None, new: list[dict[str, Any]], data_date: dt.date, held: set[str], whole: bool) -> Closed | None:
+    """The file after an import dated ``data_date`` of a source that gives deregistered services (``new``: those that
+    closed within the year before it, ``entry``'s facts), less any service the folder holds a profile of (``held``);
+    None to leave it as it is. A whole register (``whole``: every location of the area, the closed ones among them)
+    has every closure of the year before it, of a service listed here (its profile is marked closed) or not (kept
+    here): it starts a span, or joins the one its year reaches back to. A sync of the changes alone only joins one;
+    a register older than the span (--allow-older) leaves it as it is."""
+    since = data_date - dt.timedelta(days=WINDOW_DAYS)
+    if old is not None and old.since <= data_date and old.until >= since:  # one unbroken span
+        since, until, kept = old.since, max(old.until, data_date), {s["location_id"]: s for s in old.services}
+    elif whole and (old is None or data_date > old.until):
+        until, kept = data_date, {}
+    else:
+        return None
     for s in new:
         kept[s["location_id"]] = s
     services = sorted((s for lid, s in kept.items() if lid not in held),

@@ -60,7 +60,10 @@ def unlike(data: bytes, new: str) -> str:
     for n, (a, b) in enumerate(zip(old_lines, new_lines, strict=False), 1):
         if a != b:
             if a.strip() and b.strip() and a.strip() == b.strip():
-                return f"line {n} is indented by {len(a) - len(a.lstrip())} spaces; the standard form has {len(b) - len(b.lstrip())}"
+                lead_a, lead_b = len(a) - len(a.lstrip()), len(b) - len(b.lstrip())
+                if lead_a == lead_b:  # the same words, the same indent: spaces or a tab at its end
+                    return f"line {n} ends with spaces; the standard form has none there"
+                return f"line {n} is indented by {lead_a} spaces; the standard form has {lead_b}"
             if not b.strip():
                 return f"line {n} is '{plain(a, 80)}'; the standard form has an empty line there"
             if not a.strip():

@@ -41,7 +41,7 @@ from .finding import letter, town_key
 from .forms import real_contact
 from .fsutil import write_bytes_atomic
 from .kinds import kinds
-from .closures import of_folders
+from .closures import of_profiles
 from .load import Profile, errors, find_profiles, load_profile
 from .parallel import end_with_parent
 from .problems import Problem
@@ -387,7 +387,7 @@ class Live:
         with tempfile.TemporaryDirectory(prefix="carehomes-incr-") as work:
             docs_dir, out = Path(work) / "docs", Path(work) / "out"
             aside = _md_pages(views, self.schema, self.cfg, docs_dir, sizes, entries, releases, self.released, self.engine,
-                              before=of_folders({p for p in self.providers if p.is_dir()}))
+                              before=of_profiles([str(f) for f in find_profiles(self.providers)[0]]))
             if self.engine == "zensical":
                 run_zensical(self.cfg, Path(work), out)
             else:

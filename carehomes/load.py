@@ -808,7 +808,7 @@ def _lost_heading(prefix: str, node: yaml.MappingNode, duplicate: yaml.Node, fir
         return None
     keys = [k for k, _ in node.value]
     run_of = keys[:keys.index(duplicate) + 1]
-    best: tuple[int, str, int] | None = None
+    runs: list[tuple[int, str, int]] = []
     for name, fields in tree.items():
         if name == parts[-1] or not isinstance(fields, dict):
             continue
@@ -817,9 +817,12 @@ def _lost_heading(prefix: str, node: yaml.MappingNode, duplicate: yaml.Node, fir
             if not (isinstance(k, yaml.ScalarNode) and k.value in fields and k.start_mark.line + 1 > first):
                 break
             run += 1
-        if run >= 2 and (best is None or run > best[0]):
-            best = (run, name, run_of[-run].start_mark.line + 1)
-    return (best[1], best[2]) if best else None
+        if run >= 2:
+            runs.append((run, name, run_of[-run].start_mark.line + 1))
+    longest = max((r for r, _, _ in runs), default=0)
+    best = [r for r in runs if r[0] == longest]
+    # one group alone: siblings of the same fields (each need's accepted and beds) cannot say which heading went
+    return (best[0][1], best[0][2]) if len(best) == 1 else None
 
 
 def _comment_value(key_node: yaml.Node, value_node: yaml.Node, dotted: str, ctx: _Context,

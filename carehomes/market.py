@@ -642,36 +642,60 @@ def change_rows(names: list[str], groups: dict[str, list[HomeView]], before: dic
     return rows
 
 
+def counted_from_register(previous: tuple[dt.date, dict[str, dict]] | None, before: Closed | None, since: dt.date) -> bool:
+    """Whether every closure from ``since`` is known without an earlier release: the imports kept each service CQC
+    had deregistered from that day and never listed here (closures.FILE, ``before``), and the profiles hold every
+    closure of a service they list."""
+    return previous is None and before is not None and before.since <= since
+
+
+def kept_closures(before: Closed | None, today: dt.date, views: list[HomeView]) -> list[HomeView]:
+    """The services closed before the imports listed them (closures.FILE) as views, less any the profiles (``views``)
+    now hold (imported since): counted, never listed."""
+    listed = {str(v.d.get("location_id")) for v in views}
+    return [HomeView(d, today) for d in before.unlisted(listed)] if before else []
+
+
+def registered_again_as(views: list[HomeView]) -> dict[str, str]:
+    """Each CQC location a current registration shows the rating of (cqc.rating_given_to), and that registration's
+    name: it closed as the service was registered again (a change of provider, legal entity or address), so it is
+    neither a closure nor, the new one, a new home."""
+    return {str(g): v.name for v in current(views) if (g := v.get("cqc.rating_given_to"))}
+
+
 def register_year_text(views: list[HomeView], before: Closed | None, today: dt.date) -> str:
     """With no earlier release, the care homes closed and newly registered in the year to the CQC data's date, from
     CQC's own dates: the closures the first import kept (``before``: closures.FILE, which has every one from its
     ``since``) and those of the profiles; a service registered again (a change of provider: cqc.rating_given_to) is
     neither. "" when the kept closures do not reach back a year (not known)."""
     since = today - dt.timedelta(days=365)
-    if before is None or before.since > since:
+    if not counted_from_register(None, before, since):
         return ""
-    again = {str(g) for v in current(views) if (g := v.get("cqc.rating_given_to"))}
+    again = registered_again_as(views)
 
     def within(v: HomeView, path: str) -> bool:
         d = as_date(v.get(path))
         return d is not None and since <= d <= today
 
-    kept = [HomeView(d, today) for d in before.services]
-    gone = sorted((v for v in care_homes([*views, *kept]) if closed(v.d) and within(v, "cqc.status_date")
+    gone = sorted((v for v in care_homes([*views, *kept_closures(before, today, views)]) if closed(v.d) and within(v, "cqc.status_date")
                    and v.d["location_id"] not in again), key=lambda v: (as_date(v.get("cqc.status_date")), v.name), reverse=True)
     new = [v for v in care_homes(current(views)) if within(v, "cqc.registered_since") and not v.get("cqc.rating_given_to")]
 
     def beds(vs: list[HomeView]) -> str:
         known = [v for v in vs if isinstance(v.get(REGISTERED), int)]
+        if not known:  # never "0 registered beds" for beds not known
+            return f"registered {KIND.unit} {_not_known()}"
         told = sum(v.get(REGISTERED) for v in known)
         nursing = sum(v.get(REGISTERED) for v in known if v.get(str(NURSING.flag)))
-        return (f"{told:,} registered {KIND.unit}, {f'{nursing:,}' if nursing else 'none'} of them in homes {NURSING.label}"
+        which = ("" if any(v.get(str(NURSING.flag)) is None for v in known) else  # the service type not known: not said
+                 f", {f'{nursing:,}' if nursing else 'none'} of them in homes {NURSING.label}")
+        return (f"{told:,} registered {KIND.unit}{which}"
                 + (f" (the {KIND.unit} of {len(vs) - len(known):,} {_not_known()})" if len(known) < len(vs) else ""))
 
     def homes(n: int, what: str) -> str:
         return f"{n:,} care home{'s' * (n != 1)} {what}"
 
-    named = and_list([f"{v.name} ({v.get(REGISTERED) if v.get(REGISTERED) is not None else _not_known()} {KIND.unit}, "
+    named = and_list([f"{v.name} ({f'{v.get(REGISTERED):,} {KIND.unit}' if v.get(REGISTERED) is not None else f'{KIND.unit} {_not_known()}'}, "
                       f"{nice_date(as_date(v.get('cqc.status_date')))})" for v in gone[:6]] + (["others"] if len(gone) > 6 else []))
     return (f"From CQC's own dates, in the year to {nice_date(today)}: "
             + (f"{homes(len(gone), 'closed')}, with {beds(gone)}: {named}" if gone else "no care home closed")

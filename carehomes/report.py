@@ -22,7 +22,7 @@ from .configfile import SettingsLoader
 from .finding import site_words
 from .fsutil import NotRegularFile, read_regular
 from .kinds import default_kind, kinds
-from .market import (Tables, agencies, earlier_ratings_text, same_place, area_of, as_date, by_district, care_homes, current, data_date, homecare_rows, hours_text,
+from .market import (Tables, agencies, counted_from_register, earlier_ratings_text, kept_closures, registered_again_as, same_place, area_of, as_date, by_district, care_homes, current, data_date, homecare_rows, hours_text,
                      is_care_home, limits_of, manager_text, quality_rows, register_stale_words)
 from .closures import Closed
 from .records import CURRENT_STATUSES, closed
@@ -529,34 +529,17 @@ def providers(views: list[HomeView], found: list[Signal]) -> list[ProviderRow]:
     return sorted(out, key=lambda p: (-p.homes_with_signals, -p.signals, -p.beds, p.provider_id))
 
 
-def counted_from_register(previous: tuple[dt.date, dict[str, dict]] | None, before: Closed | None, since: dt.date) -> bool:
-    """Whether every closure from ``since`` is known without an earlier release: the first import kept each service CQC
-    had deregistered from that day (closures.FILE, ``before``) and the profiles hold every closure after it."""
-    return previous is None and before is not None and before.since <= since
-
-
-def unlisted(before: Closed | None, today: dt.date) -> list[HomeView]:
-    """The services closed before the first import listed them (closures.FILE), as views: counted, never listed."""
-    return [HomeView(d, today) for d in before.services] if before else []
-
-
-def moved_on(views: list[HomeView]) -> set[str]:
-    """The CQC locations a current registration shows the rating of (cqc.rating_given_to): each closed as that service
-    was registered again (a change of provider, legal entity or address), so neither a closure nor a new home."""
-    return {str(g) for v in current(views) if (g := v.get("cqc.rating_given_to"))}
-
-
 def bed_changes(views: list[HomeView], since: dt.date, today: dt.date,
                 previous: tuple[dt.date, dict[str, dict]] | None = None, before: Closed | None = None) -> list[list[str]]:
     """Closures and new registrations of care homes since ``since`` by service type: homes and beds lost and gained
     (an agency has neither beds nor a care home's service type: the home care section counts agencies); a service
-    registered again (``moved_on``) is neither. With no earlier release, the homes CQC deregistered before the first
+    registered again (``registered_again_as``) is neither. With no earlier release, the homes CQC deregistered before the first
     import were never listed here: unless the import kept them (``before``, counted_from_register), the homes closed and
     beds lost are then only those listed here ('3 or more'), 'not known' when none is, and the net change is not known
     (never a net gain made of the registrations alone)."""
-    again = moved_on(views)
+    again = registered_again_as(views)
     complete = counted_from_register(previous, before, since)
-    views = care_homes(views) + (care_homes(unlisted(before, today)) if complete else [])
+    views = care_homes(views) + (care_homes(kept_closures(before, today, views)) if complete else [])
     unknown = VALUES.not_known.lower()
     rows = []
     closures = [v for v in recent_closures(views, since, previous) if v.d["location_id"] not in again]
@@ -566,13 +549,18 @@ def bed_changes(views: list[HomeView], since: dt.date, today: dt.date,
         new = [v for v in registered if kind(v) == k]
         if gone or new or (k != "not known" and (closures or registered)):  # both kinds once either has a change
             lost, gained = (sum(v.get(REGISTERED) or 0 for v in vs) for vs in (gone, new))
+            # a home whose registered beds are not known: the beds a floor, the net change not known (never its 0)
+            lost_part, gained_part = (any(v.get(REGISTERED) is None for v in vs) for vs in (gone, new))
+            lost_cell = f"{lost:,} or more" if lost_part else f"{lost:,}"
+            gained_cell = f"{gained:,} or more" if gained_part else f"{gained:,}"
             if previous is None and not complete:  # a lower bound: what closed before the first import is not here
                 closed_cells = [f"{len(gone):,} or more", f"{lost:,} or more"] if gone else [unknown, unknown]
                 net = unknown
             else:
-                closed_cells, net = [f"{len(gone):,}", f"{lost:,}"], f"{gained - lost:+,}"
+                closed_cells = [f"{len(gone):,}", lost_cell]
+                net = unknown if lost_part or gained_part else f"{gained - lost:+,}"
             rows.append([f"Care home {k}" if k != "not known" else "Service type not known", *closed_cells,
-                         f"{len(new):,}", f"{gained:,}", net])
+                         f"{len(new):,}", gained_cell, net])
     return rows
 
 
@@ -619,9 +607,9 @@ FIRST_IMPORT_BEDS = ("<p>There is no earlier release to compare with: homes CQC 
                      f"{VALUES.not_known.lower()} (closed homes that are listed here count as a floor: \"1 or more\").</p>\n")
 
 
-FROM_REGISTER = ("<p>There is no earlier release to compare with. Closures are counted from CQC's register: the first "
-                 "import kept each service CQC had deregistered from {since} (counted here, with no page in the "
-                 "directory), and every closure since is a profile marked closed.</p>")
+FROM_REGISTER = ("<p>There is no earlier release to compare with. Closures are counted from CQC's register: the imports "
+                 "kept each service CQC deregistered from {since} before it was listed here (counted here, with no page "
+                 "in the directory), and a listed one that closed is a profile marked closed.</p>")
 
 
 def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thresholds: dict, site_url: str,
@@ -656,8 +644,8 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
     window = (f"since the last release ({previous[0].isoformat()}, CQC data as at {since.isoformat()})"
               if previous and since != previous[0] else f"since the last release ({since.isoformat()})") if previous else f"in the {int(thresholds.get('recent_days', DEFAULTS['recent_days']))} days to {as_at}"
     complete = counted_from_register(previous, before, since)
-    gone = recent_closures(views + (unlisted(before, today) if complete else []), since, previous)
-    again_as = {str(g): v.name for v in current if (g := v.get("cqc.rating_given_to"))}
+    gone = recent_closures(views + (kept_closures(before, today, views) if complete else []), since, previous)
+    again_as = registered_again_as(views)
     listed_ids = {v.d["location_id"] for v in views}
 
     def closed_note(v: HomeView) -> str:

@@ -43,7 +43,7 @@ DEFAULT_DIRECT = (*sorted({p for k in kinds()[1:] for p in forms.availability_pa
                   *KIND.available_paths, *((KIND.confirmed,) if KIND.confirmed else ()))  # then the free beds and their date
 LOCATION_ID = re.compile(r"[0-9A-Z][0-9A-Z-]{2,19}")
 TRUST_LISTS = {"care.acute_trusts"}  # lists of NHS trusts' codes (schema/nhs-trusts.csv)
-CODE_LISTS = {"care.acute_trusts"}  # lists of codes (and any list whose items the schema gives a pattern): a comma,
+CODE_LISTS = set(TRUST_LISTS)  # lists of codes (and any list whose items the schema gives a pattern): a comma,
 # semicolon, '&' or the word 'and' separates items, as people type them on one line ('OL1, OL2 and OL4')
 FORMULA = re.compile(r"^[=+@\t\r]|^-(?![0-9])")
 

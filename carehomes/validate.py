@@ -256,7 +256,7 @@ def _suggest(key: str, prefix: tuple[str, ...], allowed: dict, schema: Schema, f
         return f"did you mean '{named}' ({schema.by_path[named].title})? It belongs there, not here"
     if named:
         return f"did you mean '{named.rsplit('.', 1)[-1]}' ({schema.by_path[named].title})?"
-    if elsewhere:  # its own name in another group before a name like it here ('manager' is contact's, not 'maintainers')
+    if len(elsewhere) == 1:  # its own name in another group before a name like it here ('manager': contact's, not 'maintainers')
         return _belongs(elsewhere[0])
     close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6) if found < HINTED_PROBLEMS else []
     if close:
@@ -265,6 +265,9 @@ def _suggest(key: str, prefix: tuple[str, ...], allowed: dict, schema: Schema, f
         leaves = {p.rsplit(".", 1)[-1]: p for p in sorted(schema.by_path, reverse=True)}
         near = difflib.get_close_matches(key, list(leaves), n=1, cutoff=0.75)
         elsewhere = [leaves[near[0]]] if near else []
+    if len(elsewhere) > 1:  # 'date' is the fees', the staffing figures', the food hygiene rating's...: not guessed
+        groups = and_list([f"'{p.rpartition('.')[0] or p}'" for p in elsewhere[:6]] + (["others"] if len(elsewhere) > 6 else []))
+        return f"it is a field of {groups}: move it under the line of the group it belongs to"
     if elsewhere:
         return _belongs(elsewhere[0])
     where = f"under '{'.'.join(prefix)}'" if prefix else "at the top level"
@@ -463,6 +466,8 @@ def _check_integer(f: Field, value: Any) -> str | None:
             return f"must be a whole number; write {int(value)}"
         if isinstance(value, str) and value.strip().isdecimal() and not value.strip().isascii():  # "２", "٣": int reads them
             return f"must be written with the digits 0 to 9: {f.keys[-1]}: {int(value.strip())}"
+        if isinstance(value, str) and value.strip().isdigit() and not value.strip().isascii():  # '²', '①': no number
+            return f"must be a number written with the digits 0 to 9, not '{_short(value.strip())}'"
         if isinstance(value, str) and value.strip().isdigit():
             return f"must be a number, not text; remove the quotes: {f.keys[-1]}: {value.strip()}"
         bare = value.strip().strip("\u201c\u201d\u2018\u2019") if isinstance(value, str) else ""
@@ -683,6 +688,7 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
         out.extend(_capacity_rules(profile, v, k))
     out.extend(_example_data(profile, v, schema, mine))
     needs = [c for k in mine if k.needs_resource == "capabilities" for c in k.capacity if c.needs_field]
+    first_type = {k.capacity[0].key for k in mine if k.capacity}  # the kind's first: with nursing
     any_capability = False
     # only a profile with a capabilities group has values under it (most have none: the loop was a third of the rules)
     for code in schema.capability_codes if isinstance(profile.data.get("capabilities"), dict) else ():
@@ -698,9 +704,12 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
                 add(f"{base}.{key}", f"is {n} but {base}.accepted is no; set {base}.accepted to yes or the beds to 0")
             if n is not None and total is not None and n > total:
                 add(f"{base}.{key}", f"is {n} but {c.total} is {total}; a capability cannot have more beds than the home has")
-            elif n and c.flag and v.get(c.flag) is False:  # a need met "with nursing" at a home CQC registers for none
-                add(f"{base}.{key}", f"is {n} but CQC does not register this home for care {c.label} ({c.flag} is no); "
-                    f"give 0, or ask the council to import the latest CQC register")
+            elif n and c.flag and c.key in first_type and v.get(c.flag) is False:
+                # a need met "with nursing" at a home CQC registers for none (beds without nursing at a nursing home are
+                # its everyday care): a warning, as CQC's own change of registration must not stop its import
+                out.append(Problem(profile.path, profile.line(f"{base}.{key}"), f"{base}.{key}",
+                                   f"is {n} but CQC does not register this home for care {c.label} ({c.flag} is no); "
+                                   "give 0, or ask the council to import the latest CQC register", severity="warning"))
     if any_capability and "capabilities.confirmed" not in v and get_path(profile.data, ("capabilities", "confirmed")) is None:
         add("capabilities", "capabilities are given without capabilities.confirmed; add 'confirmed: YYYY-MM-DD' under capabilities")
     # "Not yet rated" is dated by cqc.imported; so is a rating imported from a register that does not date it
@@ -811,19 +820,23 @@ def _registered_beds(profile: Profile, v: dict[str, Any], k: Kind) -> list[Probl
         if c.available and n is not None and n > registered and (total is None or n <= total):
             out.append(Problem(profile.path, profile.line(c.available), c.available, f"is {n} but {k.registered} is "
                                f"{registered}; free {k.unit} cannot be more than the {k.unit} there are"))
-    for c in k.capacity:  # "40 beds without nursing" at a home CQC registers for 16 overstates what it can take
+    # "40 beds without nursing" at a home CQC registers for 16 overstates what it can take: a warning for the steward
+    # (not a refusal: CQC lowering a home's registered beds must not stop its own import, nor the site's build)
+    over = []
+    for c in k.capacity:
         total = v.get(c.total) if c.total else None
         if isinstance(total, int) and total > registered:
-            out.append(Problem(profile.path, profile.line(str(c.total)), str(c.total), f"is {total} but {k.registered} is "
-                               f"{registered}; a home cannot have more {k.unit} than CQC registers it for: give at most "
-                               f"{registered}, or ask the council to import the latest CQC register"))
+            over.append(Problem(profile.path, profile.line(str(c.total)), str(c.total), f"is {total} but {k.registered} is "
+                                f"{registered}; a home cannot have more {k.unit} than CQC registers it for: give at most "
+                                f"{registered}, or ask the council to import the latest CQC register", severity="warning"))
     totals = {c.key: v.get(c.total) for c in k.capacity if c.total}
     told = [n for n in totals.values() if isinstance(n, int)]
-    if not out and len(told) > 1 and len(told) == len(totals) and sum(told) > registered:
+    if not over and len(told) > 1 and len(told) == len(totals) and sum(told) > registered:
         last = max((str(c.total) for c in k.capacity if c.total), key=lambda p: profile.line(p) or 0)  # the later line
         each = ", ".join(f"{key} {n}" for key, n in totals.items())
-        out.append(Problem(profile.path, profile.line(last), last, f"{k.unit} in total add up to {sum(told)} ({each}) but "
-                           f"{k.registered} is {registered}; a home cannot have more {k.unit} than CQC registers it for"))
+        over.append(Problem(profile.path, profile.line(last), last, f"{k.unit} in total add up to {sum(told)} ({each}) but "
+                            f"{k.registered} is {registered}; a home cannot have more {k.unit} than CQC registers it for",
+                            severity="warning"))
     given = [n for n in free.values() if n is not None]
     if not out and len(given) > 1 and len(given) == len(free) and sum(given) > registered:
         last = str(k.available_paths[-1])
@@ -831,7 +844,7 @@ def _registered_beds(profile: Profile, v: dict[str, Any], k: Kind) -> list[Probl
         out.append(Problem(profile.path, profile.line(last), last,
                            f"free {k.unit} add up to {sum(given)} ({each}) "
                            f"but {k.registered} is {registered}; free {k.unit} cannot be more than the {k.unit} there are"))
-    return out
+    return out + over
 
 
 def _example_data(profile: Profile, v: dict[str, Any], schema: Schema, mine: Iterable[Kind]) -> list[Problem]:

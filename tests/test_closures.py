@@ -13,6 +13,7 @@ import pytest
 from carehomes import closures
 from carehomes.market import market_html
 from carehomes.report import DEFAULTS, bed_changes, report_html, signals
+from carehomes.views import HomeView
 from conftest import ROOT, run_build
 from test_commissioner_oldham import OLDHAM, needs_oldham, oldham_area_views
 
@@ -63,7 +64,7 @@ def test_the_report_counts_the_beds_lost_exactly_and_lists_the_closures_without_
     assert bed_changes(views, today - dt.timedelta(days=365), today)[0][1:3] == ["not known", "not known"]
     page = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/", None, kept())
     text = words(page)
-    assert "the first import kept each service CQC had deregistered from 20 March 2024" in text
+    assert "the imports kept each service CQC deregistered from 20 March 2024 before it was listed here" in text
     assert "Shawside Care Home 1-6355044561 no page here: closed before the first import 2025-02-27 150 150" in text
     # a service registered again is no closure (its new registration is no new home)
     assert ("Avonleigh Gardens 1-117977107 registered again as Avonleigh Gardens: not counted as a closure no page here: "
@@ -72,31 +73,70 @@ def test_the_report_counts_the_beds_lost_exactly_and_lists_the_closures_without_
     assert "homes/shawside-care-home" not in page and "There is no earlier release to compare with: homes CQC" not in page
 
 
-def _service(lid: str, day: dt.date) -> dict:
-    return {"location_id": lid, "name": lid, "cqc": {"status": "Deregistered", "status_date": day}}
+def _service(lid: str, day: dt.date, beds: int | None = 30) -> dict:
+    return {"location_id": lid, "name": f"Home {lid}", "cqc": {"status": "Deregistered", "status_date": day},
+            **({"beds": {"registered": beds}} if beds is not None else {})}
 
 
-def test_a_later_import_adds_to_the_span_while_its_year_reaches_the_last():
-    first = closures.merged(None, [_service("1-1", dt.date(2024, 6, 1))], AS_AT, set())
-    assert (first.since, first.until) == (dt.date(2024, 3, 20), AS_AT)
-    later = closures.merged(first, [_service("1-2", dt.date(2025, 6, 1))], dt.date(2025, 9, 1), set())
+def test_a_whole_register_starts_a_span_and_later_ones_join_it_while_their_year_reaches_it():
+    first = closures.merged(None, [_service("1-1", dt.date(2024, 6, 1))], AS_AT, set(), whole=True)
+    assert first is not None and (first.since, first.until) == (dt.date(2024, 3, 20), AS_AT)
+    later = closures.merged(first, [_service("1-2", dt.date(2025, 6, 1))], dt.date(2025, 9, 1), set(), whole=True)
+    assert later is not None
     assert (later.since, later.until, [s["location_id"] for s in later.services]) == (dt.date(2024, 3, 20), dt.date(2025, 9, 1),
                                                                                      ["1-2", "1-1"])
-    # a service the folder now holds a profile of (listed after all) is no longer kept here
-    assert [s["location_id"] for s in closures.merged(first, [], AS_AT, {"1-1"}).services] == []
-    # a register more than a year after the last: a new span, the old one's closures not known to be all
-    gap = closures.merged(first, [_service("1-3", dt.date(2026, 6, 1))], dt.date(2026, 9, 1), set())
-    assert (gap.since, [s["location_id"] for s in gap.services]) == (dt.date(2025, 9, 1), ["1-3"])
-    # read back as written
-    again = closures.Closed(later.since, later.until, later.services)
-    assert again.text() == later.text() and "Written by 'python3 build.py import-cqc'" in later.text()
+    # a sync of the changes alone joins a span, and never starts one (the code review: it claimed a whole year)
+    synced = closures.merged(first, [_service("1-3", dt.date(2025, 4, 1))], dt.date(2025, 4, 2), set(), whole=False)
+    assert synced is not None and synced.since == first.since and len(synced.services) == 2
+    assert closures.merged(None, [_service("1-3", dt.date(2025, 4, 1))], dt.date(2025, 4, 2), set(), whole=False) is None
+    # a register older than the span (--allow-older) leaves the file as it is (it claimed a span with a hole in it)
+    assert closures.merged(first, [], dt.date(2023, 6, 1), set(), whole=True) is None
+    # a whole register a year or more after the last starts a span anew: the year before it
+    gap = closures.merged(first, [_service("1-4", dt.date(2026, 6, 1))], dt.date(2026, 9, 1), set(), whole=True)
+    assert gap is not None and (gap.since, [s["location_id"] for s in gap.services]) == (dt.date(2025, 9, 1), ["1-4"])
+    # a service the folder now holds a profile of (listed after all) is no longer kept
+    assert [s["location_id"] for s in closures.merged(first, [], AS_AT, {"1-1"}, whole=True).services] == []
+
+
+def test_a_service_kept_as_closed_that_is_listed_since_is_counted_by_its_profile_alone():
+    """From the code review: Acorn Lodge kept as closed, then imported as registered again under its own ID, was still
+    counted among the closures (85 beds lost) though its profile and page are up."""
+    from carehomes.market import kept_closures
+
+    views, today = oldham_area_views()
+    before = kept()
+    shawside = HomeView({**before.services[0], "slug": "shawside-care-home",
+                         "cqc": {**before.services[0]["cqc"], "status": "Registered"}}, today)
+    assert [v.name for v in kept_closures(before, today, views)][:2] == ["Shawside Care Home",
+                                                                         "High Regard Healthcare - Main Office"]
+    assert "Shawside Care Home" not in [v.name for v in kept_closures(before, today, [*views, shawside])]
+    rows = bed_changes([*views, shawside], today - dt.timedelta(days=365), today, None, before)
+    assert rows[0] == ["Care home with nursing", "1", "85", "0", "0", "-85"]
+
+
+def test_registered_beds_not_known_are_never_counted_as_0():
+    views, today = oldham_area_views()
+    before = closures.Closed(dt.date(2024, 3, 20), AS_AT, [
+        {**s, "beds": {}} if s["name"] == "Acorn Lodge Nursing Home" else s for s in kept().services])
+    rows = bed_changes(views, today - dt.timedelta(days=365), today, None, before)
+    assert rows[0] == ["Care home with nursing", "2", "150 or more", "0", "0", "not known"]
+    unknown = closures.Closed(dt.date(2024, 3, 20), AS_AT, [{k: v for k, v in s.items() if k != "beds"}
+                                                             for s in kept().services])
+    assert ("2 care homes closed, with registered beds not known: Shawside Care Home (beds not known, 27 February 2025) "
+            "and Acorn Lodge Nursing Home (beds not known, 18 September 2024)") in words(market_html(views, today, before=unknown))
 
 
 @pytest.mark.parametrize("text, said", [
     ("since: [\n", "line 2, column 1: is not valid YAML"),
     ("since: 2024-01-01\nuntil: 2023-01-01\nservices: []\n", "is not as import-cqc writes it"),
     ("since: 2024-01-01\nuntil: 2025-01-01\nservices:\n- location_id: 1-1\n", "is not as import-cqc writes it"),
-    ("a: &x [*x]\n", "is not as import-cqc writes it"),  # an alias of itself: read, and refused, without a loop
+    # the code review: an entry without a name, or with a number for it, was a traceback from build and report
+    ("since: 2024-01-01\nuntil: 2025-01-01\nservices:\n- location_id: 1-1\n  cqc: {status: Deregistered, status_date: "
+     "2024-05-01}\n", "is not as import-cqc writes it"),
+    ("since: 2024-01-01\nuntil: 2025-01-01\nservices:\n- location_id: 1-1\n  name: 123\n  cqc: {status: Deregistered, "
+     "status_date: 2024-05-01}\n", "is not as import-cqc writes it"),
+    ("a: &x [*x]\n", "holds anchors or aliases (& and *), which the import never writes"),
+    ("a: " + "[" * 40 + "]" * 40 + "\n", "is nested deeper than the import ever writes"),
 ])
 def test_a_closures_file_that_cannot_be_read_is_a_warning_naming_it(tmp_path, text, said):
     folder = tmp_path / "providers"
@@ -104,12 +144,27 @@ def test_a_closures_file_that_cannot_be_read_is_a_warning_naming_it(tmp_path, te
     (folder / "example-minimal.yaml").write_text((ROOT / "tests" / "fixtures" / "profiles" / "example-minimal.yaml").read_text())
     (folder / closures.FILE).write_text(text)
     found, wrong = closures.read(folder)
-    assert found is None and wrong is not None and said in wrong
+    assert found is None and wrong is not None and wrong.startswith(said)
     done = run_build("check", str(folder))
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     [line] = [s for s in done.stdout.splitlines() if closures.FILE in s]
-    assert line.startswith(f"{folder / closures.FILE}: warning: ") and said in line
-    assert line.endswith("closures before the first import are not counted: import the CQC register again to write it afresh")
+    assert line == f"{folder / closures.FILE}: warning: {wrong}"
+    assert line.endswith("the closures it holds are not counted: remove it, or import again the register this folder was "
+                         "first filled from, which writes it afresh")
+    for command in (("report", "--providers", str(folder), "--out", str(tmp_path / "r")),
+                    ("build", "--providers", str(folder), "--out", str(tmp_path / "s"), "--no-search")):
+        done = run_build(*command)
+        assert done.returncode == 0 and "Traceback" not in done.stderr and closures.FILE in done.stdout, done.stderr
+
+
+def test_a_link_or_a_folder_in_its_place_is_never_followed(tmp_path):
+    folder = tmp_path / "providers"
+    folder.mkdir()
+    (folder / closures.FILE).symlink_to("/etc/passwd")
+    assert closures.read(folder)[1].startswith("is a link, where the import writes a file")
+    (folder / closures.FILE).unlink()
+    (folder / closures.FILE).mkdir()
+    assert closures.read(folder)[1].startswith("is a folder, where the import writes a file")
 
 
 @needs_oldham

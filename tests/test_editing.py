@@ -54,6 +54,8 @@ def test_fmt_check_lists_unformatted_files(tmp_path):
      "line 30 is '  weekend_admissions: no'; the standard form is '  weekend_assessments: yes' (the fields are in another "
      "order)"),
     (lambda t: t.replace("\n", "\r\n"), "its lines end the Windows way (CRLF)"),
+    (lambda t: t.replace("  manager: Sam Example\n", "  manager: Sam Example   \n"),  # it said "indented by 2; has 2"
+     "line 21 ends with spaces; the standard form has none there"),
     (lambda t: t.replace("  manager: Sam Example\n", "  manager:   Sam Example\n"),
      "line 21 is '  manager:   Sam Example'; the standard form is '  manager: Sam Example'"),
 ])

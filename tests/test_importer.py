@@ -705,3 +705,27 @@ def test_a_council_import_counts_only_its_own_locations_not_imported(tmp_path, s
     birmingham = import_cqc(src, tmp_path / "birmingham", "Birmingham")  # 29 rows: 2 supported living only
     assert len(birmingham.new) == 27 and birmingham.skipped == {"Supported living service": 2}
     assert import_cqc(src, tmp_path / "all", dry_run=True).skipped["Supported living service"] == 39  # no council named
+
+
+def test_cqc_lowering_a_homes_beds_below_its_own_figure_is_imported_and_warned_of(tmp_path, shared_data):
+    """From the code review: when the rule that a home has no more beds of a type than CQC registers was an error, CQC
+    lowering a home's registered beds below the home's own figure refused the whole import ("would leave profiles that
+    do not pass check"), asking for the very import it refused. CQC's facts go in; check warns the steward."""
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    prov = tmp_path / "providers"
+    import_cqc(src, prov)
+    target = sorted(prov.glob("[!_]*.yaml"))[0]
+    data = load(target)
+    registered = data["beds"]["registered"]
+    nursing = bool(data["care"].get("nursing"))
+    kind = "nursing" if nursing else "residential"
+    target.write_text(target.read_text().replace("beds:\n", f"beds:\n  {kind}:\n    total: {registered}\n", 1))
+    assert check_paths([prov], on=TODAY).problems == []
+    row = next(r for r in rows if r["Location ID"] == data["location_id"])
+    row["Care homes beds"] = str(registered - 5)
+    write_rows(src, rows)
+    report = import_cqc(src, prov)
+    assert list(report.changed.values()) == [["beds.registered"]]
+    [warned] = check_paths([prov], on=TODAY).problems
+    assert warned.severity == "warning" and warned.message.startswith(
+        f"is {registered} but beds.registered is {registered - 5}; a home cannot have more beds than CQC registers it for")

@@ -169,15 +169,19 @@ def test_fixtures_are_valid():
     ("beds:\n  nursing:\n    total: 2\ncapabilities:\n  confirmed: 2026-11-01\n  tracheostomy:\n    accepted: yes\n    nursing_beds: 3\n",
      "providers/t.yaml:13: capabilities.tracheostomy.nursing_beds: is 3 but beds.nursing.total is 2; a capability cannot have more beds than the home has"),
     # from the providers' review: a home claiming more beds than CQC registers, or a need met with nursing where CQC
-    # registers none, was checked clean and shown to discharge teams filtering on it
+    # registers none, was checked clean and shown to discharge teams filtering on it; a warning, for the steward (the
+    # code review: as errors, CQC lowering a home's beds stopped its import and the site's build)
     ("beds:\n  registered: 16\n  residential:\n    total: 40\n",
-     "providers/t.yaml:9: beds.residential.total: is 40 but beds.registered is 16; a home cannot have more beds than CQC "
+     "providers/t.yaml:9: warning: beds.residential.total: is 40 but beds.registered is 16; a home cannot have more beds than CQC "
      "registers it for: give at most 16, or ask the council to import the latest CQC register"),
     ("beds:\n  registered: 16\n  residential:\n    total: 10\n  nursing:\n    total: 10\n",
-     "providers/t.yaml:11: beds.nursing.total: beds in total add up to 20 (nursing 10, residential 10) but beds.registered "
+     "providers/t.yaml:11: warning: beds.nursing.total: beds in total add up to 20 (nursing 10, residential 10) but beds.registered "
      "is 16; a home cannot have more beds than CQC registers it for"),
+    # beds without nursing for a need at a home with nursing alone are its everyday care: no warning
+    ("care:\n  residential: no\n  nursing: yes\ncapabilities:\n  confirmed: 2026-11-01\n  palliative_care:\n    accepted: yes\n"
+     "    residential_beds: 2\n", None),
     ("care:\n  nursing: no\ncapabilities:\n  confirmed: 2026-11-01\n  tracheostomy:\n    accepted: yes\n    nursing_beds: 4\n",
-     "providers/t.yaml:12: capabilities.tracheostomy.nursing_beds: is 4 but CQC does not register this home for care with "
+     "providers/t.yaml:12: warning: capabilities.tracheostomy.nursing_beds: is 4 but CQC does not register this home for care with "
      "nursing (care.nursing is no); give 0, or ask the council to import the latest CQC register"),
     ("capabilities:\n  confirmed: 2026-11-01\n  tracheostomy:\n    accepted: no\n    residential_beds: 1\n",
      "providers/t.yaml:10: capabilities.tracheostomy.residential_beds: is 1 but capabilities.tracheostomy.accepted is no; set capabilities.tracheostomy.accepted to yes or the beds to 0"),
@@ -244,7 +248,7 @@ def test_fixtures_are_valid():
      "providers/t.yaml:7: food_hygiene.fhrs_id: is 12345678901234567890, above the highest allowed value 999999999"),
 ])
 def test_rule_messages(body, expected):
-    assert problems(body) == [expected]
+    assert problems(body) == ([expected] if expected else [])
 
 
 def test_a_rating_imported_from_a_register_that_does_not_date_it_is_allowed():
@@ -350,6 +354,9 @@ def test_a_key_yaml_would_read_as_yes_no_or_empty_is_named_as_written_at_its_lin
      "providers/t.yaml:5: care.nursing: appears twice (first on line 2); the lines from line 4 on look like those of "
      "'beds': if its heading line 'beds:' was deleted, put it back above line 4; else keep one of them"),
     ("care:\n  nursing: yes\n  nursing: no\n", "providers/t.yaml:3: care.nursing: appears twice (first on line 2); keep one of them"),
+    # siblings of the same fields (each need's answer and beds): no heading is named, never the wrong one (code review)
+    ("capabilities:\n  tracheostomy:\n    accepted: yes\n    nursing_beds: 1\n    accepted: yes\n",
+     "providers/t.yaml:5: capabilities.tracheostomy.accepted: appears twice (first on line 3); keep one of them"),
     ("a: [1]\nb: *x\n", "providers/t.yaml:2:4: yaml: found undefined alias; anchors and aliases (& and *) are not used in profiles"),
     ("a: &x [1]\nb: *x\n", "providers/t.yaml:1:4: yaml: anchors and aliases (& and *) are not used in profiles; remove '&x'"),
     ("name: a\rslug: b\n", "providers/t.yaml:1:8: yaml: contains a carriage return (\\r) without a line feed; save the file with ordinary line endings"),

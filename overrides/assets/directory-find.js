@@ -217,7 +217,9 @@ export function initFind(root) {
   var missed = writeForm(form, new URLSearchParams(location.search));  // a link's town that is not listed
   foldCounts(form, true);
   // The filters are open beside the results on a wide screen, folded away above them on a phone.
-  if (window.matchMedia && window.matchMedia("(min-width: 60em)").matches) panel.open = true;
+  // a wide screen, where the filters stand beside the list, always open (directory.css: 60em)
+  var wide = function () { return !!(window.matchMedia && window.matchMedia("(min-width: 60em)").matches); };
+  if (wide()) panel.open = true;
 
   // Postcode areas (HR, M, ...) with their centres, and one file of districts per area, loaded as needed.
   var areas = null, shards = {};
@@ -848,7 +850,7 @@ export function initFind(root) {
   form.addEventListener("submit", function (ev) {
     ev.preventDefault(); clearTimeout(timer); run(PUSH);
     // "Apply filters" on a phone folds the panel away and takes the person to the count
-    if (ev.submitter && panel.contains(ev.submitter) && !(window.matchMedia && window.matchMedia("(min-width: 60em)").matches)) {
+    if (ev.submitter && panel.contains(ev.submitter) && !wide()) {
       panel.open = false;
       status.focus();
     }
@@ -856,7 +858,7 @@ export function initFind(root) {
   // Escape folds the phone's filters away, back to their button, as the menu closes (the accessibility review); on a
   // wide screen they are beside the list, always open
   panel.addEventListener("keydown", function (ev) {
-    if (ev.key !== "Escape" || !panel.open || (window.matchMedia && window.matchMedia("(min-width: 60em)").matches)) return;
+    if (ev.key !== "Escape" || !panel.open || wide()) return;
     if (ev.target && ev.target.tagName === "SELECT") return;  // a list of choices open on it closes first
     panel.open = false;
     var summary = panel.querySelector("summary");
