@@ -926,8 +926,12 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
     if not args.unchanged and all(n is None for n in free.values()):
         _say(f"give {' and/or '.join(o + ' N' for o in options)}, or --unchanged to confirm today that nothing changed")
         return 2
+    day = _day_option("--confirmed", args.confirmed, "the free beds were checked")
+    if isinstance(day, str):
+        _say(day)
+        return 2
     try:
-        problems, dropped = set_vacancies(path, free, england_today())
+        problems, dropped = set_vacancies(path, free, day)
     except NotWritten as exc:
         _say(f"{not_written(exc, Path(args.providers), '--providers')}; {path} was not changed")
         return 1
@@ -946,7 +950,10 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
     off = unregistered(yaml_mapping(path.read_text(encoding="utf-8"), str(path)) or {})
     said = {c.key: "not applicable" if c.available in dropped else free[c.key] for c in kind.capacity if c.available
             and (free[c.key] is not None or c.available in dropped or c.available not in off)}
-    _say(f"{path}: vacancies confirmed today" + ("" if args.unchanged else " (" + ", ".join(
+    from .ages import nice_date
+
+    when = "today" if day == england_today() else f"as checked on {nice_date(day)}"
+    _say(f"{path}: vacancies confirmed {when}" + ("" if args.unchanged else " (" + ", ".join(
         f"{key}: {n if n is not None else 'as before'}" for key, n in said.items()) + ")"))
     return 0
 
@@ -956,8 +963,9 @@ def cmd_vacancies_csv(args: argparse.Namespace) -> int:
     from .yamlio import NotWritten
 
     keys = [c.key for c in default_kind().capacity if c.available]
-    if args.slug or any(getattr(args, k) is not None for k in keys) or args.unchanged:
-        _say(f"--from-csv takes every home from the file; leave out the slug, {', '.join('--' + k for k in keys)} and --unchanged")
+    if args.slug or any(getattr(args, k) is not None for k in keys) or args.unchanged or args.confirmed:
+        _say(f"--from-csv takes every home from the file (each row's day in its confirmed column); leave out the slug, "
+             f"{', '.join('--' + k for k in keys)}, --unchanged and --confirmed")
         return 2
     edits, problems = vacancies_from_csv(Path(args.from_csv), Path(args.providers), england_today())
     if problems:
@@ -1417,6 +1425,8 @@ def parser() -> argparse.ArgumentParser:
         if place.available:
             v.add_argument(f"--{place.key}", type=_free_count(kind.unit), metavar="N", help=f"{kind.unit} {place.label} free now")
     v.add_argument("--unchanged", action="store_true", help="nothing changed: just confirm today's date")
+    v.add_argument("--confirmed", "--date", metavar="YYYY-MM-DD", help="the day the free beds were checked, when not today "
+                   "(no later than today, nor before the day the page already holds)")
     v.add_argument("--providers", help="folder of profiles to update (default: providers/)")
     _area_option(v)
     v.set_defaults(func=cmd_vacancies)

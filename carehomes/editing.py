@@ -165,6 +165,10 @@ def set_vacancies(path: Path, free: dict[str, int | None], on: dt.date,
             stale = left_as_was(doc, kind, given)
             if stale:
                 return [Problem(shown, 1, option, text) for option, text in stale], []
+        held = get_path(doc, tuple(kind.confirmed.split("."))) if kind.confirmed else None
+        if isinstance(held, dt.date) and on < held:  # older news never replaces newer (the sheet's rule)
+            return [Problem(shown, 1, "--confirmed", f"{on.isoformat()} is before the day the page says its free beds "
+                                                     f"were checked ({held.isoformat()}); give that day or a later one")], []
         for dotted, count in kept.items():
             rt_set(doc, tuple(dotted.split(".")), count)
         empty: list[list[str]] = []

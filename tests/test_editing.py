@@ -87,6 +87,29 @@ def test_vacancies_on_a_real_profile_keep_comments(tmp_path):
     assert r.returncode == 0 and yaml.safe_load((prov / "aston-house.yaml").read_text())["beds"]["residential"] == {"available": 2}
 
 
+def test_vacancies_takes_the_day_the_beds_were_checked_never_before_the_pages(tmp_path):
+    """From the providers' review: the single-home command could only date its counts today (the sheet takes a
+    confirmed column), so beds checked on Friday and entered on Monday looked checked on Monday."""
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    shutil.copy(ROOT / "providers" / "aston-house.yaml", prov)
+    day = dt.date.today() - dt.timedelta(days=3)
+    r = run_build("vacancies", "aston-house", "--residential", "1", "--date", day.isoformat(), "--providers", str(prov))
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.startswith(f"{prov / 'aston-house.yaml'}: vacancies confirmed as checked on ")
+    assert yaml.safe_load((prov / "aston-house.yaml").read_text())["beds"]["confirmed"] == day
+    before = (prov / "aston-house.yaml").read_text()
+    older = day - dt.timedelta(days=1)
+    r = run_build("vacancies", "aston-house", "--residential", "2", "--confirmed", older.isoformat(), "--providers", str(prov))
+    assert r.returncode == 1 and r.stdout == (
+        f"{prov / 'aston-house.yaml'}:1: --confirmed: {older.isoformat()} is before the day the page says its free beds "
+        f"were checked ({day.isoformat()}); give that day or a later one\n")
+    later = dt.date.today() + dt.timedelta(days=5)
+    r = run_build("vacancies", "aston-house", "--residential", "2", "--confirmed", later.isoformat(), "--providers", str(prov))
+    assert r.returncode == 2 and "is after today" in r.stderr and "Traceback" not in r.stderr
+    assert (prov / "aston-house.yaml").read_text() == before
+
+
 def test_vacancies_refuses_an_invalid_result(tmp_path):
     prov = tmp_path / "providers"
     prov.mkdir()
