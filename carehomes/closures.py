@@ -23,6 +23,7 @@ import yaml
 
 from .configfile import yaml_problem
 from .fsutil import NotRegularFile, read_regular
+from .kinds import default_kind
 from .load import display_path
 from .problems import Problem
 from .safetext import plain
@@ -40,11 +41,13 @@ AFTER = ("the closures it holds are not counted: remove it, or import again the 
          "from, which writes it afresh")
 # the facts the market page and the report read of a closed service, and their types: an entry is kept to these
 # (a hand-edited file's other keys, or these of another type, never reach a page or a traceback)
-KEPT: dict[tuple[str, ...], type | tuple[type, ...]] = {
+_KIND = default_kind()  # the care homes' registered beds and the flags of their types of place (with nursing, without)
+KEPT: dict[tuple[str, ...], type] = {
     ("location_id",): str, ("name",): str, ("locality",): str, ("kinds",): list,
     ("provider", "cqc_id"): str, ("provider", "name"): str,
     ("address", "street"): str, ("address", "town"): str, ("address", "postcode"): str,
-    ("care", "nursing"): bool, ("care", "residential"): bool, ("beds", "registered"): int,
+    **{tuple(str(c.flag).split(".")): bool for c in _KIND.capacity if c.flag},
+    **({tuple(str(_KIND.registered).split(".")): int} if _KIND.registered else {}),
     ("cqc", "status"): str, ("cqc", "status_date"): dt.date, ("cqc", "registered_since"): dt.date,
     ("cqc", "imported"): dt.date, ("cqc", "rating"): str, ("cqc", "rating_date"): dt.date,
     ("cqc", "rating_given_to"): str}

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .ages import Age, age_words, nice_date
-from .closures import Closed
+from .closures import WINDOW_DAYS, Closed
 from .docs import html_table
 from .kinds import default_kind
 from .outputs.tables import DP_V2, csv_writer
@@ -665,10 +665,10 @@ def registered_again_as(views: list[HomeView]) -> dict[str, str]:
 
 def register_year_text(views: list[HomeView], before: Closed | None, today: dt.date) -> str:
     """With no earlier release, the care homes closed and newly registered in the year to the CQC data's date, from
-    CQC's own dates: the closures the first import kept (``before``: closures.FILE, which has every one from its
+    CQC's own dates: the closures the imports kept (``before``: closures.FILE, which has every one from its
     ``since``) and those of the profiles; a service registered again (a change of provider: cqc.rating_given_to) is
     neither. "" when the kept closures do not reach back a year (not known)."""
-    since = today - dt.timedelta(days=365)
+    since = today - dt.timedelta(days=WINDOW_DAYS)
     if not counted_from_register(None, before, since):
         return ""
     again = registered_again_as(views)

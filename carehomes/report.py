@@ -615,7 +615,7 @@ FROM_REGISTER = ("<p>There is no earlier release to compare with. Closures are c
 def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thresholds: dict, site_url: str,
                 previous: tuple[dt.date, dict[str, dict]] | None = None, before: Closed | None = None) -> str:
     """The report page: signals, closures, bed changes by service type, providers, and what is not known;
-    ``today`` is the date the CQC data is as at; ``before``: the closures the first import kept (closures.FILE)."""
+    ``today`` is the date the CQC data is as at; ``before``: the closures the imports kept (closures.FILE)."""
     e = html.escape
     current = [v for v in views if not closed(v.d)]
     since = closure_window(today, previous, {**DEFAULTS, **thresholds})
@@ -652,7 +652,7 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
         """Why a closure is not as it looks: a service registered again, or one never listed here."""
         lid = v.d["location_id"]
         said = [f"registered again as {again_as[lid]}: not counted as a closure" if lid in again_as else "",
-                "no page here: closed before the first import" if lid not in listed_ids else ""]
+                "no page here: closed before it was listed" if lid not in listed_ids else ""]
         return "".join(f"<br><small>{e(w)}</small>" for w in said if w)
 
     closure_rows = "".join(
@@ -664,7 +664,7 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
 <th scope="col">{e(words.one.capitalize())}</th><th scope="col">Closed on</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>
 <th scope="col">Provider</th><th scope="col">CQC</th></tr></thead><tbody>{closure_rows}</tbody>""")
                 if gone else f"<p>No home closed {e(window)}.</p>" if previous else "")
-    if complete and before is not None:  # no release, but the first import kept what CQC had closed in the year before it
+    if complete and before is not None:  # no release, but the imports kept what CQC closed in the year before them
         closures = FROM_REGISTER.format(since=e(nice_date(before.since))) + (closures or f"<p>No home closed {e(window)}.</p>")
     elif not previous:  # nothing to compare with: what CQC deregistered before the import was never listed here
         closures = FIRST_IMPORT_CLOSURES + closures

@@ -65,10 +65,10 @@ def test_the_report_counts_the_beds_lost_exactly_and_lists_the_closures_without_
     page = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/", None, kept())
     text = words(page)
     assert "the imports kept each service CQC deregistered from 20 March 2024 before it was listed here" in text
-    assert "Shawside Care Home 1-6355044561 no page here: closed before the first import 2025-02-27 150 150" in text
+    assert "Shawside Care Home 1-6355044561 no page here: closed before it was listed 2025-02-27 150 150" in text
     # a service registered again is no closure (its new registration is no new home)
     assert ("Avonleigh Gardens 1-117977107 registered again as Avonleigh Gardens: not counted as a closure no page here: "
-            "closed before the first import") in text
+            "closed before it was listed") in text
     assert "Nobilis Care Oldham 1-9075180925 registered again as Apex Prime Care - Oldham" in text
     assert "homes/shawside-care-home" not in page and "There is no earlier release to compare with: homes CQC" not in page
 
