@@ -1264,6 +1264,13 @@ def test_map_only_on_request_with_local_stub_tiles(site, sized):
     sized.keyboard.press("Shift+Tab")
     expect(sized.locator(".leaflet-popup")).to_have_count(0)
     assert sized.evaluate("document.activeElement.alt") == one.get_attribute("alt")
+    # Escape with the keyboard elsewhere on the map (another pin) closes an open popup too, back to its pin
+    sized.keyboard.press("Enter")
+    expect(sized.locator(".leaflet-popup")).to_have_count(1)
+    markers.nth(order.index(one.get_attribute("alt")) - 1 if order.index(one.get_attribute("alt")) else 1).focus()
+    sized.keyboard.press("Escape")
+    expect(sized.locator(".leaflet-popup")).to_have_count(0)
+    assert sized.evaluate("document.activeElement.alt") == one.get_attribute("alt")
     # homes at the very same point share a pin (stacked pins showed a mouse only the top one): its popup lists each
     # home's link, the first of them next by keyboard, and Escape from any goes back to the pin
     spot = markers.and_(sized.locator("[alt*=' at this point: ']")).first

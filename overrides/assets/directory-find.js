@@ -486,6 +486,18 @@ export function initFind(root) {
         // for panning and zooming; Tab and Enter only go from pin to pin
         box.addEventListener("pointerdown", function () { touched = true; });
         box.addEventListener("keydown", function (k) { if (/^(Arrow|[-+=_]$)/.test(k.key)) touched = true; });
+        // Escape anywhere on the map closes an open popup and goes back to its pin (from within the popup, its own
+        // keys do it first): it stayed open over the other pins (the accessibility review)
+        box.addEventListener("keydown", function (k) {
+          if (k.key !== "Escape" || !markers) return;
+          markers.eachLayer(function (layer) {
+            if (!layer.isPopupOpen || !layer.isPopupOpen()) return;
+            k.preventDefault();
+            layer.closePopup();
+            var pin = layer.getElement && layer.getElement();
+            if (pin) pin.focus();
+          });
+        });
         if (window.ResizeObserver) {
           var sized = box.getBoundingClientRect();
           new window.ResizeObserver(function () {
