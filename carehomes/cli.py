@@ -554,7 +554,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .siteconfig import read_config, staleness
-    from .market import data_date
+    from .market import closures_as_at
     from .report import ConfigError, load_thresholds, previous_release, report_csv, report_html, signalled, signals, unchecked
     from .views import HomeView
 
@@ -585,7 +585,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     # date (answers given after that date read as fresh however old they are); CQC's facts (the signals, the ages of
     # ratings) are measured from the CQC data's date, given to each step as ``today``
     views = [HomeView(p.data, england_today(), staleness=staleness(site.directory)) for p in result.profiles]
-    today = data_date(views) or england_today()  # as at the CQC data's date, so ages read as CQC published them
+    from .closures import of_profiles
+
+    before = of_profiles([p.path for p in result.profiles])  # the closures the imports kept (check said if unreadable)
+    # as at the CQC data's date, so ages read as CQC published them (a sync's closure kept after every profile's date too)
+    today = closures_as_at(views, before) or england_today()
     try:
         previous = previous_release(Path(args.releases))
         if previous and views and not any(v.d.get("location_id") in previous[1] for v in views):
@@ -598,10 +602,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         _say(f"{exc}\nNo report was written; {out} is unchanged.")
         return 1
     site_url = site.raw.get("site_url", "")
-    from .closures import of_profiles
     from .yamlio import write_texts_atomic
 
-    before = of_profiles([p.path for p in result.profiles])  # the closures the first import kept (check said if unreadable)
 
     try:
         out.mkdir(parents=True, exist_ok=True)

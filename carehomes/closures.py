@@ -24,14 +24,15 @@ import yaml
 from .configfile import yaml_problem
 from .fsutil import NotRegularFile, read_regular
 from .kinds import default_kind
-from .load import display_path
+from .load import CLOSURES_FILE, display_path
 from .problems import Problem
 from .safetext import plain
 from .yamlio import dump_profile
 
-FILE = "_closed.yaml"
+FILE = CLOSURES_FILE  # among the profiles, left out of them as every name starting with "_" is
 MAX_BYTES = 16 * 1024 * 1024  # a national year of closures (about 1,500 services at 1.5 KB) is a few MB
 MAX_DEPTH = 8  # services: - entry: group: list: the deepest the import writes is 5
+MAX_PLACES = 1000  # the schema's most registered beds
 WINDOW_DAYS = 365  # the year before the register's date: the report's default window for closures (recent_days)
 HEADER = ("Services CQC had deregistered, in the year before its register's date, when this folder's profiles were\n"
           "first imported. None is listed in the directory (no page); the market page and the commissioner report\n"
@@ -91,8 +92,10 @@ def read(folder: Path) -> tuple[Closed | None, str | None]:
 def _read(path: str, _mtime: int, size: int, mode: int) -> tuple[Closed | None, str | None]:
     if stat.S_ISLNK(mode):
         return None, f"is a link, where the import writes a file; {AFTER}"
-    if stat.S_ISDIR(mode):
-        return None, f"is a folder, where the import writes a file; {AFTER}"
+    if stat.S_ISDIR(mode):  # the import cannot write it afresh there: remove it first
+        return None, "is a folder, where the import writes a file: remove it; the closures it would hold are not counted"
+    if not stat.S_ISREG(mode):
+        return None, f"is not a regular file (a pipe or a device), where the import writes a file; {AFTER}"
     if size > MAX_BYTES:
         return None, f"is larger than {MAX_BYTES // 1024 // 1024} MB, more than any register's year of closures; {AFTER}"
     try:
@@ -106,18 +109,31 @@ def _read(path: str, _mtime: int, size: int, mode: int) -> tuple[Closed | None, 
             if depth > MAX_DEPTH:
                 return None, f"is nested deeper than the import ever writes; {AFTER}"
         data = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
-    except (OSError, NotRegularFile, UnicodeDecodeError) as exc:
-        return None, f"cannot be read ({plain(str(exc), 120)}); {AFTER}"
+    except NotRegularFile:
+        return None, f"is not a regular file, where the import writes a file; {AFTER}"
+    except OSError as exc:
+        return None, f"cannot be read ({plain(exc.strerror or str(exc), 80)}); {AFTER}"
+    except UnicodeDecodeError as exc:
+        return None, f"is not UTF-8 text (byte {exc.start + 1}); {AFTER}"
     except yaml.YAMLError as exc:
         return None, f"{yaml_problem('', exc).removeprefix(': ').lstrip(', ')}; {AFTER}"
+    except (ValueError, TypeError, OverflowError, RecursionError):  # a value YAML cannot build: 2025-02-30, !!int abc
+        return None, f"holds a value that is not what its tag or form says (a date that does not exist, a number that is none); {AFTER}"
     data = data if isinstance(data, dict) else {}
-    since, until, services = data.get("since"), data.get("until"), data.get("services")
+    since, until = (_day(data.get(k)) for k in ("since", "until"))
+    services = data.get("services")
     entries = [entry(s) for s in services] if isinstance(services, list) else [None]
     ids = [e["location_id"] for e in entries if e is not None]
-    if not (isinstance(since, dt.date) and isinstance(until, dt.date) and since <= until and None not in entries
+    if not (since is not None and until is not None and since <= until and None not in entries
             and len(ids) == len(set(ids))):
         return None, f"is not as import-cqc writes it (since, until, and services each named once, with its name and the day CQC deregistered it); {AFTER}"
     return Closed(since, until, [e for e in entries if e is not None]), None
+
+
+def _day(value: Any) -> dt.date | None:
+    """A date as the import writes it: a day, never a time of day (a datetime is a date too in Python, and compared
+    with a date is a TypeError)."""
+    return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
 
 
 def entry(service: Any) -> dict[str, Any] | None:
@@ -131,6 +147,10 @@ def entry(service: Any) -> dict[str, Any] | None:
         for k in keys:
             node = node.get(k) if isinstance(node, dict) else None
         if node is None or not isinstance(node, kind) or (kind is int and isinstance(node, bool)):
+            continue
+        if kind is dt.date and _day(node) is None:  # a time of day: never compared with the days read beside it
+            continue
+        if isinstance(node, int) and not 0 <= node <= MAX_PLACES:  # beds: the schema's whole number 0 to 1000
             continue
         if isinstance(node, list) and not all(isinstance(item, str) for item in node):  # kinds: each a kind's id
             continue

@@ -207,6 +207,9 @@ def parse_bytes(raw: bytes, shown: str) -> tuple[Profile | None, list[Problem]]:
 
 # --- which files are profiles ----------------------------------------------------------------
 
+CLOSURES_FILE = "_closed.yaml"  # closures.FILE, among the profiles: never read as one
+
+
 def find_profiles(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     """Profiles under ``paths``: ``*.yaml`` exactly. Look-alikes (``.yml``, ``.YAML``, ``.yxml``) are problems.
 
@@ -249,6 +252,10 @@ def find_profiles(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
         elif not p.exists() and not p.is_symlink():
             problems.append(Problem(display_path(p), 0, "file", "no such file or folder; give a profile (.yaml) or the folder "
                                     "of profiles, e.g. providers/"))
+        elif p.name == CLOSURES_FILE:  # named on its own: not a profile, though it ends in .yaml
+            problems.append(Problem(display_path(p), 0, "file", "is the closures file import-cqc writes (the services CQC "
+                                    "closed before they were listed: docs/commissioners.md), not a profile; give its "
+                                    "folder, and check reads it with the profiles"))
         elif p.name.endswith(PROFILE_SUFFIX):
             files.append(p)
         elif LOOKALIKE.search(p.name):

@@ -598,7 +598,8 @@ def released_groups(previous: tuple[dt.date, dict[str, dict]] | None, by_town: b
         return None
     out: dict[str, list[Located]] = defaultdict(list)
     for record in previous[1].values():
-        if not closed(record):
+        # the care homes alone, as now (the release holds the agencies too: Oldham's 60 counted as homes then)
+        if not closed(record) and KIND.id in (record.get("kinds") or [KIND.id]):
             home = Released(record)
             out[area_of(home, by_town, localities, district)].append(home)
     return out
@@ -642,11 +643,19 @@ def change_rows(names: list[str], groups: dict[str, list[HomeView]], before: dic
     return rows
 
 
-def counted_from_register(previous: tuple[dt.date, dict[str, dict]] | None, before: Closed | None, since: dt.date) -> bool:
-    """Whether every closure from ``since`` is known without an earlier release: the imports kept each service CQC
-    had deregistered from that day and never listed here (closures.FILE, ``before``), and the profiles hold every
-    closure of a service they list."""
-    return previous is None and before is not None and before.since <= since
+def counted_from_register(previous: tuple[dt.date, dict[str, dict]] | None, before: Closed | None, since: dt.date,
+                          today: dt.date) -> bool:
+    """Whether every closure from ``since`` to ``today`` (the CQC data's date, closures_as_at) is known without an
+    earlier release: the imports kept each service CQC deregistered in those days and never listed here
+    (closures.FILE, ``before``: its span holds them both), and the profiles hold every closure of a service they list."""
+    return previous is None and before is not None and before.since <= since and before.until >= today
+
+
+def closures_as_at(views: list[HomeView], before: Closed | None) -> dt.date | None:
+    """The CQC data's date for counting closures: the newest register date of every profile, closed ones and every
+    kind's among them, or of the closures kept (a sync may add one after every profile's date); None with neither."""
+    days = [d for d in (data_date(views), before.until if before else None) if d]
+    return max(days) if days else None
 
 
 def kept_closures(before: Closed | None, today: dt.date, views: list[HomeView]) -> list[HomeView]:
@@ -669,17 +678,19 @@ def register_year_text(views: list[HomeView], before: Closed | None, today: dt.d
     ``since``) and those of the profiles; a service registered again (a change of provider: cqc.rating_given_to) is
     neither. "" when the kept closures do not reach back a year (not known)."""
     since = today - dt.timedelta(days=WINDOW_DAYS)
-    if not counted_from_register(None, before, since):
+    if not counted_from_register(None, before, since, today):
         return ""
     again = registered_again_as(views)
+    every = care_homes([*views, *kept_closures(before, today, views)])
 
     def within(v: HomeView, path: str) -> bool:
         d = as_date(v.get(path))
         return d is not None and since <= d <= today
 
-    gone = sorted((v for v in care_homes([*views, *kept_closures(before, today, views)]) if closed(v.d) and within(v, "cqc.status_date")
-                   and v.d["location_id"] not in again), key=lambda v: (as_date(v.get("cqc.status_date")), v.name), reverse=True)
-    new = [v for v in care_homes(current(views)) if within(v, "cqc.registered_since") and not v.get("cqc.rating_given_to")]
+    gone = sorted((v for v in every if closed(v.d) and within(v, "cqc.status_date") and v.d["location_id"] not in again),
+                  key=lambda v: (as_date(v.get("cqc.status_date")), v.name), reverse=True)
+    # registered in the year, closed since or not (a home both gained and lost its beds in it)
+    new = [v for v in every if within(v, "cqc.registered_since") and not v.get("cqc.rating_given_to")]
 
     def beds(vs: list[HomeView]) -> str:
         known = [v for v in vs if isinstance(v.get(REGISTERED), int)]
@@ -732,6 +743,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     ``previous`` is the newest release (its date and records), for the change since then; ``tables`` collects
     each table's CSV for the site to publish beside the page."""
     tables = tables if tables is not None else Tables()
+    every_kind = views  # closed ones too: the date of the closures counted
     services = current(views)  # every kind's, for the register's date and age
     views = care_homes(views)  # the care home tables count care homes; agencies have their own section below
     everyone = views
@@ -787,7 +799,8 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
                   "imported again since, so this cannot show a change in the market." if then_cqc == today else
                   f" That release's CQC data is as at {nice_date(then_cqc)}: the change is the register's from then to "
                   f"{nice_date(today)}.") + "</p>")
-    year = "" if previous else register_year_text(everyone, before, today)
+    year_at = closures_as_at(every_kind, before)
+    year = "" if previous or year_at is None else register_year_text(everyone, before, year_at)
     if year:
         out.append(f"<p>{html.escape(year)}</p>")
     then_word = previous[0].isoformat() if previous else "the last release"
@@ -853,7 +866,10 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
                                "chart's numbers", f"Homes by the age of their latest CQC rating, as at {nice_date(today)}"))
     earlier = earlier_ratings_text(views)
     out.append(f"<p>{html.escape(earlier)}</p>" if earlier else "")
-    out.append(f"<p>{html.escape(manager_text(views))} {html.escape(register_text(everyone, today))}</p>")
+    # the homes never listed here that CQC closed are counted above ("No home in this directory had closed" is of those listed)
+    unlisted = (" The care homes CQC closed before this directory listed them are counted under the change since the last "
+                "release, above.") if year and year_at and care_homes(kept_closures(before, year_at, every_kind)) else ""
+    out.append(f"<p>{html.escape(manager_text(views))} {html.escape(register_text(everyone, today))}{html.escape(unlisted)}</p>")
     if concerns is not None:  # the homes of concern, by the report's signals (report.homes_of_concern_html)
         out.append(concerns(views, today, tables))
 

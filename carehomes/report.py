@@ -273,9 +273,11 @@ def closed_since(v: HomeView, since: dt.date, previous: tuple[dt.date, dict[str,
 
 
 def recent_closures(views: list[HomeView], since: dt.date,
-                    previous: tuple[dt.date, dict[str, dict]] | None = None) -> list[HomeView]:
-    """Homes closed (off the CQC register) on or after ``since`` (closed_since), most recent first (undated last)."""
-    found = [v for v in views if closed_since(v, since, previous)]
+                    previous: tuple[dt.date, dict[str, dict]] | None = None, today: dt.date | None = None) -> list[HomeView]:
+    """Homes closed (off the CQC register) on or after ``since`` (closed_since), and by ``today`` (the CQC data's
+    date, when given), most recent first (undated last)."""
+    found = [v for v in views if closed_since(v, since, previous)
+             and not (today and (d := as_date(v.get("cqc.status_date"))) and d > today)]
     return sorted(found, key=lambda v: (as_date(v.get("cqc.status_date")) or dt.date.min, v.name), reverse=True)
 
 
@@ -538,12 +540,14 @@ def bed_changes(views: list[HomeView], since: dt.date, today: dt.date,
     beds lost are then only those listed here ('3 or more'), 'not known' when none is, and the net change is not known
     (never a net gain made of the registrations alone)."""
     again = registered_again_as(views)
-    complete = counted_from_register(previous, before, since)
-    views = care_homes(views) + (care_homes(kept_closures(before, today, views)) if complete else [])
+    complete = counted_from_register(previous, before, since, today)
+    # the closures the imports kept count without an earlier release, as a floor when they do not reach back to since
+    views = care_homes(views) + (care_homes(kept_closures(before, today, views)) if previous is None else [])
     unknown = VALUES.not_known.lower()
     rows = []
-    closures = [v for v in recent_closures(views, since, previous) if v.d["location_id"] not in again]
-    registered = [v for v in new_registrations(views, since, today) if not v.get("cqc.rating_given_to")]
+    closures = [v for v in recent_closures(views, since, previous, today) if v.d["location_id"] not in again]
+    # registered in these days, closed since or not (a home both gained and lost its beds in them)
+    registered = [v for v in new_registrations(views, since, today, closed_too=True) if not v.get("cqc.rating_given_to")]
     for k in ("with nursing", "without nursing", "not known"):
         gone = [v for v in closures if kind(v) == k]
         new = [v for v in registered if kind(v) == k]
@@ -564,9 +568,10 @@ def bed_changes(views: list[HomeView], since: dt.date, today: dt.date,
     return rows
 
 
-def new_registrations(views: list[HomeView], since: dt.date, today: dt.date) -> list[HomeView]:
-    """The open care homes CQC registered from ``since`` to ``today``, a home registered again among them."""
-    return [v for v in care_homes(views) if not closed(v.d)
+def new_registrations(views: list[HomeView], since: dt.date, today: dt.date, closed_too: bool = False) -> list[HomeView]:
+    """The open care homes (``closed_too``: and those closed since) CQC registered from ``since`` to ``today``, a home
+    registered again among them."""
+    return [v for v in care_homes(views) if (closed_too or not closed(v.d))
             and (d := as_date(v.get("cqc.registered_since"))) and since <= d <= today]
 
 
@@ -612,6 +617,12 @@ FROM_REGISTER = ("<p>There is no earlier release to compare with. Closures are c
                  "in the directory), and a listed one that closed is a profile marked closed.</p>")
 
 
+FROM_REGISTER_PART = ("<p>There is no earlier release to compare with. The imports kept each service CQC deregistered "
+                      "from {since} to {until} before it was listed here (counted here, with no page in the directory), "
+                      "but these days reach beyond that: a closure outside it of a service never listed here is not "
+                      "known, so the homes closed and beds lost are a floor (\"1 or more\").</p>")
+
+
 def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thresholds: dict, site_url: str,
                 previous: tuple[dt.date, dict[str, dict]] | None = None, before: Closed | None = None) -> str:
     """The report page: signals, closures, bed changes by service type, providers, and what is not known;
@@ -643,8 +654,8 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
 {gap_table}""" if gaps else "<p>Every fact the signals use is known for every home.</p>")
     window = (f"since the last release ({previous[0].isoformat()}, CQC data as at {since.isoformat()})"
               if previous and since != previous[0] else f"since the last release ({since.isoformat()})") if previous else f"in the {int(thresholds.get('recent_days', DEFAULTS['recent_days']))} days to {as_at}"
-    complete = counted_from_register(previous, before, since)
-    gone = recent_closures(views + (kept_closures(before, today, views) if complete else []), since, previous)
+    complete = counted_from_register(previous, before, since, today)
+    gone = recent_closures(views + (kept_closures(before, today, views) if previous is None else []), since, previous, today)
     again_as = registered_again_as(views)
     listed_ids = {v.d["location_id"] for v in views}
 
@@ -666,6 +677,8 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
                 if gone else f"<p>No home closed {e(window)}.</p>" if previous else "")
     if complete and before is not None:  # no release, but the imports kept what CQC closed in the year before them
         closures = FROM_REGISTER.format(since=e(nice_date(before.since))) + (closures or f"<p>No home closed {e(window)}.</p>")
+    elif not previous and before is not None:  # kept, but not for all these days: a floor
+        closures = FROM_REGISTER_PART.format(since=e(nice_date(before.since)), until=e(nice_date(before.until))) + closures
     elif not previous:  # nothing to compare with: what CQC deregistered before the import was never listed here
         closures = FIRST_IMPORT_CLOSURES + closures
     change_rows = "".join("<tr><th scope=\"row\">" + r[0] + "</th>" + "".join(f"<td>{c}</td>" for c in r[1:]) + "</tr>"
@@ -716,7 +729,7 @@ signals are prompts to look closer, not findings. Check each fact at its source 
 {closures}
 <h2>Beds lost and gained</h2>
 <p>Beds with nursing are the registered beds of homes CQC registers for care with nursing (CQC registers a home's beds, not each bed's type).</p>
-{FIRST_IMPORT_BEDS if not previous and not complete and change_rows else ""}{changes}
+{FIRST_IMPORT_BEDS if not previous and before is None and change_rows else ""}{changes}
 {homecare_html(views, today, Tables(site_url.rstrip("/") + "/"), (found, {**DEFAULTS, **thresholds}))}
 <h2>Providers</h2>
 {provider_table}

@@ -51,6 +51,9 @@ def test_the_market_page_counts_them_from_cqcs_own_dates():
     # said as the dates and places CQC gives, never as a fact CQC does not record
     assert ("Beech House Care Home, Miller House Care Home, Royton House Care Home and Shaw House Care Home were registered "
             "by the provider of Shawside Care Home, at its postcode (OL2 8SP), within 6 months of its closing.") in page
+    # "No home in this directory had closed" is of the homes listed: it points to the count above
+    assert ("No home in this directory had closed by 20 March 2025, the date of CQC's register. The care homes CQC closed "
+            "before this directory listed them are counted under the change since the last release, above.") in page
     # without the file, no such sentence: what closed before the first import is not known
     assert "From CQC's own dates" not in words(market_html(views, today))
 
@@ -174,3 +177,95 @@ def test_the_oldham_site_and_report_commands_count_them(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     text = words((out / "commissioner-report.html").read_text(encoding="utf-8"))
     assert "Care home with nursing 2 235 0 0 -235" in text and OLDHAM.is_dir()
+
+
+# --- the second review of the fixes ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("edit", [
+    lambda t: t.replace("status_date: 2025-02-27", "status_date: 2025-02-30"),  # a day that does not exist
+    lambda t: t.replace("since: 2024-03-20", "since: !!int abc"),
+    lambda t: t.replace("since: 2024-03-20", "since: 2024-03-20 10:00:00"),  # a time of day beside dates
+    lambda t: t.replace("status_date: 2025-02-27", "status_date: 2025-02-27 10:00:00"),
+    lambda t: "since: " + "9" * 5000 + "\n",
+])
+def test_a_hand_edited_value_yaml_cannot_build_is_a_warning_never_a_traceback(tmp_path, edit):
+    """From the second review: each was a ValueError or TypeError traceback from check, data, report and build (and a
+    serve that read it died)."""
+    folder = tmp_path / "providers"
+    folder.mkdir()
+    (folder / "example-minimal.yaml").write_text((ROOT / "tests" / "fixtures" / "profiles" / "example-minimal.yaml").read_text())
+    (folder / closures.FILE).write_text(edit((OLDHAM_AREA / closures.FILE).read_text()))
+    found, wrong = closures.read(folder)
+    assert found is None and wrong is not None and wrong.endswith("which writes it afresh")
+    for command in (("check", str(folder)), ("report", "--providers", str(folder), "--out", str(tmp_path / "r"))):
+        done = run_build(*command)
+        assert done.returncode == 0 and "Traceback" not in done.stderr and closures.FILE in done.stdout, done.stderr
+
+
+def test_beds_outside_the_schemas_range_are_not_known_never_counted():
+    text = (OLDHAM_AREA / closures.FILE).read_text().replace("registered: 150", "registered: -150")
+    data = __import__("yaml").safe_load(text)
+    kept_ = [closures.entry(s) for s in data["services"]]
+    assert kept_[0] is not None and "beds" not in kept_[0] and kept_[0]["name"] == "Shawside Care Home"
+
+
+def test_a_span_that_ends_before_the_data_is_a_floor_and_the_market_page_says_nothing():
+    """From the second review: a later import of registered services alone (no closures in its source) left the span
+    ending on 20 March 2025, and the report counted "the 365 days to 1 December 2025" as complete (1 home, -150)."""
+    views, _ = oldham_area_views()
+    later = dt.date(2025, 12, 1)
+    views = [HomeView({**v.d, "cqc": {**v.d["cqc"], "imported": later}}, later) for v in views]
+    rows = bed_changes(views, later - dt.timedelta(days=365), later, None, kept())
+    assert rows[0][1:3] == ["1 or more", "150 or more"] and rows[0][5] == "not known", rows
+    page = words(report_html([], views, later, dict(DEFAULTS), "https://x.org/", None, kept()))
+    assert "The imports kept each service CQC deregistered from 20 March 2024 to 20 March 2025" in page
+    assert "the homes closed and beds lost are a floor" in page
+    assert "From CQC's own dates" not in words(market_html(views, later, before=kept()))
+
+
+def test_a_window_longer_than_the_span_counts_the_kept_closures_as_a_floor():
+    """From the second review: with recent_days 730 the report said closures were 'not known' and 'This is the first
+    import', though the market page named two."""
+    views, today = oldham_area_views()
+    rows = bed_changes(views, today - dt.timedelta(days=730), today, None, kept())
+    assert rows[0][1:3] == ["2 or more", "235 or more"], rows
+    page = words(report_html([], views, today, {**DEFAULTS, "recent_days": 730}, "https://x.org/", None, kept()))
+    assert "This is the first import" not in page and "Shawside Care Home 1-6355044561" in page
+
+
+def test_a_home_registered_and_closed_in_the_year_is_gained_and_lost_both():
+    """From the second review: a home registered on 1 January and closed on 10 April counted 40 beds lost, none gained."""
+    views, today = oldham_area_views()
+    brief = {"location_id": "1-999", "name": "Brief House", "locality": "Oldham",
+             "care": {"nursing": False, "residential": True}, "beds": {"registered": 40},
+             "cqc": {"status": "Deregistered", "status_date": dt.date(2025, 3, 1), "registered_since": dt.date(2025, 1, 1),
+                     "imported": today}}
+    before = closures.Closed(kept().since, kept().until, [*kept().services, brief])
+    rows = bed_changes(views, today - dt.timedelta(days=365), today, None, before)
+    assert rows[1] == ["Care home without nursing", "1", "40", "5", "160", "+120"], rows
+    assert ("3 care homes closed, with 275 registered beds, 235 of them in homes with nursing" in
+            words(market_html(views, today, before=before)))
+
+
+def test_the_report_and_the_market_page_count_to_the_same_day():
+    """From the second review: a sync dated after every profile's register date added a closure to the file: the report
+    counted it in "the 365 days to 20 March 2025" (no upper bound) and the market page did not."""
+    from carehomes.market import closures_as_at
+
+    views, today = oldham_area_views()
+    after = {"location_id": "1-998", "name": "After House", "locality": "Oldham", "care": {"nursing": False},
+             "beds": {"registered": 40}, "cqc": {"status": "Deregistered", "status_date": dt.date(2025, 4, 10)}}
+    before = closures.Closed(kept().since, dt.date(2025, 4, 15), [*kept().services, after])
+    assert closures_as_at(views, before) == dt.date(2025, 4, 15)
+    assert "After House" not in words(report_html([], views, today, dict(DEFAULTS), "https://x.org/", None, before))
+    # the report as the report command makes it: as at the newest date, the closure counted, as the market page does
+    at = closures_as_at(views, before)
+    assert at is not None and "After House" in words(report_html([], views, at, dict(DEFAULTS), "https://x.org/", None, before))
+    assert "in the year to 15 April 2025: 3 care homes closed" in words(market_html(views, today, before=before))
+
+
+def test_the_closures_file_named_on_its_own_is_said_to_be_no_profile():
+    done = run_build("check", str(OLDHAM_AREA / closures.FILE))
+    assert done.returncode == 1 and done.stdout == (
+        f"areas/oldham/providers/{closures.FILE}: is the closures file import-cqc writes (the services CQC closed before they were "
+        "listed: docs/commissioners.md), not a profile; give its folder, and check reads it with the profiles\n")

@@ -14,7 +14,7 @@ from carehomes.pipeline import check_paths
 from carehomes.publish import data_files
 from carehomes.releases import list_releases, release_records, snapshot
 from carehomes.views import HomeView
-from conftest import FIXTURES, TODAY
+from conftest import FIXTURES, ROOT, TODAY
 
 TABLES = ["capacity-by-kind", "quality", "fees", "homes-and-beds", "change-since-release", "vacancies", "needs", "rating-age",
           "freshness"]
@@ -401,3 +401,17 @@ def test_the_tables_package_describes_each_column_in_plain_words_and_the_agencie
                                                  "with nursing.")
     header, _ = quality_rows(views_of(FIXTURES / "profiles"), "agencies")
     assert header[-1].parts[0].description == "Agencies whose rating our data does not have."
+
+
+def test_the_change_since_a_release_counts_care_homes_not_the_agencies_it_holds_too(tmp_path):
+    """From the closures' second review: a release of Oldham holds its agencies too, and the market page counted them
+    as homes then: "44 homes now, 104 at the release, -60", of one register."""
+    oldham = ROOT / "areas" / "oldham" / "providers"
+    profiles = check_paths([oldham], on=TODAY).profiles
+    snapshot(data_files(profiles), tmp_path / "releases", dt.date(2026, 10, 1))
+    date, folder = list_releases(tmp_path / "releases")[-1]
+    views = [HomeView(p.data, TODAY) for p in profiles]
+    tables = Tables()
+    market_html(views, TODAY, previous=(date, release_records(folder)), tables=tables)
+    total = csv_rows(tables.files["change-since-release"])[-1]
+    assert total[:4] == ["Total", "44", "44", "0"], total
