@@ -464,18 +464,20 @@ def _check_integer(f: Field, value: Any) -> str | None:
             return long
         if isinstance(value, float) and value.is_integer():
             return f"must be a whole number; write {int(value)}"
-        if isinstance(value, str) and value.strip().isdecimal() and not value.strip().isascii():  # "２", "٣": int reads them
-            return f"must be written with the digits 0 to 9: {f.keys[-1]}: {int(value.strip())}"
-        if isinstance(value, str) and value.strip().isdigit() and not value.strip().isascii():  # '²', '①': no number
-            return f"must be a number written with the digits 0 to 9, not '{_short(value.strip())}'"
-        if isinstance(value, str) and value.strip().isdigit():
-            return f"must be a number, not text; remove the quotes: {f.keys[-1]}: {value.strip()}"
-        bare = value.strip().strip("\u201c\u201d\u2018\u2019") if isinstance(value, str) else ""
-        if bare != (value.strip() if isinstance(value, str) else "") and bare.isascii() and bare.isdigit():  # a word processor's
+        if not isinstance(value, str):
+            return f"must be a whole number, not {_describe(value)}"
+        text = value.strip()
+        if text.isdecimal() and not text.isascii():  # "２", "٣": int reads them
+            return f"must be written with the digits 0 to 9: {f.keys[-1]}: {int(text)}"
+        if text.isdigit() and not text.isascii():  # '²', '①': no number
+            return f"must be a number written with the digits 0 to 9, not '{_short(text)}'"
+        if text.isdigit():
+            return f"must be a number, not text; remove the quotes: {f.keys[-1]}: {text}"
+        bare = text.strip("\u201c\u201d\u2018\u2019")  # a word processor's quotes
+        if bare != text and bare.isascii() and bare.isdigit():
             return f"must be a number, not text; remove the curly quotes: {f.keys[-1]}: {bare}"
-        if isinstance(value, str):  # 'two': the words of the forms' and the sheets' message
-            return f"must be a whole number in figures, such as 3 or 0 for none, not {_describe(value)}"
-        return f"must be a whole number, not {_describe(value)}"
+        # 'two': the words of the forms' and the sheets' message
+        return f"must be a whole number in figures, such as 3 or 0 for none, not {_describe(value)}"
     return _check_range(f, value)
 
 
@@ -829,22 +831,26 @@ def _registered_beds(profile: Profile, v: dict[str, Any], k: Kind) -> list[Probl
             over.append(Problem(profile.path, profile.line(str(c.total)), str(c.total), f"is {total} but {k.registered} is "
                                 f"{registered}; a home cannot have more {k.unit} than CQC registers it for: give at most "
                                 f"{registered}, or ask the council to import the latest CQC register", severity="warning"))
-    totals = {c.key: v.get(c.total) for c in k.capacity if c.total}
-    told = [n for n in totals.values() if isinstance(n, int)]
-    if not over and len(told) > 1 and len(told) == len(totals) and sum(told) > registered:
+    if not over:
         last = max((str(c.total) for c in k.capacity if c.total), key=lambda p: profile.line(p) or 0)  # the later line
-        each = ", ".join(f"{key} {n}" for key, n in totals.items())
-        over.append(Problem(profile.path, profile.line(last), last, f"{k.unit} in total add up to {sum(told)} ({each}) but "
-                            f"{k.registered} is {registered}; a home cannot have more {k.unit} than CQC registers it for",
-                            severity="warning"))
-    given = [n for n in free.values() if n is not None]
-    if not out and len(given) > 1 and len(given) == len(free) and sum(given) > registered:
-        last = str(k.available_paths[-1])
-        each = ", ".join(f"{key} {n}" for key, n in free.items())
-        out.append(Problem(profile.path, profile.line(last), last,
-                           f"free {k.unit} add up to {sum(given)} ({each}) "
-                           f"but {k.registered} is {registered}; free {k.unit} cannot be more than the {k.unit} there are"))
+        over += _added_up(profile, k, registered, {c.key: v.get(c.total) for c in k.capacity if c.total}, last,
+                          f"{k.unit} in total", f"a home cannot have more {k.unit} than CQC registers it for", "warning")
+    if not out:
+        out += _added_up(profile, k, registered, free, str(k.available_paths[-1]), f"free {k.unit}",
+                         f"free {k.unit} cannot be more than the {k.unit} there are")
     return out + over
+
+
+def _added_up(profile: Profile, k: Kind, registered: int, counts: dict[str, Any], last: str, what: str, why: str,
+              severity: str = "error") -> list[Problem]:
+    """The problem, at ``last``, when every type's count of ``counts`` is given (two or more) and together they are
+    more than the places registered with CQC: "free beds add up to 20 (nursing 10, residential 10) but ..."."""
+    given = [n for n in counts.values() if n is not None]
+    if len(given) < 2 or len(given) < len(counts) or sum(given) <= registered:
+        return []
+    each = ", ".join(f"{key} {n}" for key, n in counts.items())
+    return [Problem(profile.path, profile.line(last), last, f"{what} add up to {sum(given)} ({each}) but {k.registered} "
+                    f"is {registered}; {why}", severity=severity)]
 
 
 def _example_data(profile: Profile, v: dict[str, Any], schema: Schema, mine: Iterable[Kind]) -> list[Problem]:
