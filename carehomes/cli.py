@@ -585,9 +585,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     # date (answers given after that date read as fresh however old they are); CQC's facts (the signals, the ages of
     # ratings) are measured from the CQC data's date, given to each step as ``today``
     views = [HomeView(p.data, england_today(), staleness=staleness(site.directory)) for p in result.profiles]
-    from .closures import of_profiles
-
-    before = of_profiles([p.path for p in result.profiles])  # the closures the imports kept (check said if unreadable)
+    before = closures.of_profiles([p.path for p in result.profiles])  # the closures the imports kept (check said if unreadable)
     # as at the CQC data's date, so ages read as CQC published them (a sync's closure kept after every profile's date too)
     today = closures_as_at(views, before) or england_today()
     try:

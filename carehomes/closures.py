@@ -13,6 +13,7 @@ before.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -177,8 +178,8 @@ def problems(paths: list[Path]) -> list[Problem]:
 def of_profiles(paths: list[str]) -> Closed | None:
     """The closures kept beside profiles all read from one folder (``paths``: theirs, as check read them); None for
     profiles from several folders, or a folder without the file or with one that cannot be read (check says so)."""
-    folders = {Path(p).parent for p in paths}
-    return read(folders.pop())[0] if len(folders) == 1 else None
+    folders = {os.path.dirname(p) for p in paths}  # strings: nationally 15,403 paths, no Path made of each
+    return read(Path(folders.pop() or "."))[0] if len(folders) == 1 else None
 
 
 def merged(old: Closed | None, new: list[dict[str, Any]], data_date: dt.date, held: set[str], whole: bool) -> Closed | None:

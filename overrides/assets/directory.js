@@ -27,6 +27,7 @@ function initNotFound(root) {
 }
 
 // ---- the theme's menu drawer on a phone ------------------------------------------------------------
+var MENU_BUTTON = "label.md-header__button[for=__drawer]";  // the theme's button that opens it (menuButton names it)
 // Escape closes it, as a menu drawn over the page is expected to (the theme closes it only by a tap beside it); the
 // keyboard leaves it too, which keeps it in view while it is within (directory.css)
 document.addEventListener("keydown", function (ev) {
@@ -36,7 +37,7 @@ document.addEventListener("keydown", function (ev) {
   if (ev.key !== "Escape" || !box || !(box.checked || within)) return;
   if (box.checked) box.click();
   // back to the button that opens it (a blur left nothing focused, and the next Tab opened the menu again)
-  var button = document.querySelector("label.md-header__button[for=__drawer]");
+  var button = document.querySelector(MENU_BUTTON);
   if (within || (at && at.closest && at.closest("label[for=__drawer]"))) { if (button && button.tabIndex === 0) button.focus(); else at.blur(); }
 });
 
@@ -45,7 +46,7 @@ document.addEventListener("keydown", function (ev) {
 // or Space, saying whether the menu is open (WCAG 4.1.2; the accessibility review).
 function menuButton() {
   var box = document.getElementById("__drawer"), name = document.getElementById("ch-menu-name");
-  var button = document.querySelector("label.md-header__button[for=__drawer]");
+  var button = document.querySelector(MENU_BUTTON);
   if (!box || !name || !button) return;
   button.setAttribute("role", "button");
   button.setAttribute("aria-labelledby", "ch-menu-name");
