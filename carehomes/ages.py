@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Age", "age_mark", "age_words", "date_of", "dated", "fill_ages", "filled", "nice_date", "parse_age"]
+__all__ = ["Age", "age_mark", "age_words", "date_of", "dated", "fill_ages", "filled", "marked_days", "nice_date", "parse_age",
+           "worded_alike"]
 
 
 def date_of(value: Any) -> dt.date | None:
@@ -122,6 +123,17 @@ def filled(text: bytes, today: dt.date) -> bytes | None:
 
 
 _OPEN, _CLOSE = AGE_OPEN.encode(), AGE_CLOSE.encode()
+
+
+def marked_days(*texts: bytes) -> list[str]:
+    """The days (ISO) of the age marks in UTF-8 ``texts``, each once, in order: what their words on a day depend on."""
+    return sorted({m.decode() for text in texts for m in _MARKS.findall(text)})
+
+
+def worded_alike(days: list[str], one: dt.date, other: dt.date) -> bool:
+    """Whether each of ``days`` (ISO, marked_days') is worded the same on ``one`` as on ``other`` ("5 years 8 months
+    ago" on both: a page kept from ``one`` is then the same bytes on ``other``); False for anything not a day."""
+    return all(type(d) is str and date_of(d) is not None and _age_words(d, one) == _age_words(d, other) for d in days)
 
 
 @functools.lru_cache(maxsize=8192)

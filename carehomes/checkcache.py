@@ -365,6 +365,12 @@ def read_entries(store: Path, names: list[str], on: dt.date) -> dict[str, bytes]
     return {name: result for name, result in rows if type(result) is bytes}
 
 
+def mark_taken(store: Path, names: list[str], on: dt.date) -> None:
+    """Note that a run used these pages on ``on`` without reading them (linked from the build it replaces, written from
+    them on an earlier day), so that they are kept for the day one is read again."""
+    _mark_taken(store, names, on.isoformat())
+
+
 def _mark_taken(store: Path, names: list[str], day: str) -> None:
     """Note that a run took these entries or pages on ``day``: one not marked is at worst made again after
     UNUSED_DAYS days."""
@@ -449,17 +455,17 @@ def read_written(store: Path, site: str) -> Written | None:
 
 
 def _page_line(line: str) -> tuple[str, Page] | None:
-    """A line of a kept ``written`` row's pages (slug, page name and its files' inode numbers, tab-separated) read;
-    None when it is not one."""
-    slug, name, page, summary = (line.split("\t") + ["", "", ""])[:4]
-    return (slug, (name, int(page), int(summary))) if page.isdigit() and summary.isdigit() and page.isascii() and summary.isascii() else None
+    """A line of a kept ``written`` row's pages (slug, page name, its files' inode numbers and what its words depend
+    on, tab-separated; a line without the last, of an earlier version, has it empty) read; None when it is not one."""
+    slug, name, page, summary, fill = (line.split("\t") + ["", "", "", ""])[:5]
+    return (slug, (name, int(page), int(summary), fill)) if page.isdigit() and summary.isdigit() and page.isascii() and summary.isascii() else None
 
 
 def write_written(store: Path, site: str, written: Written) -> None:
     """Keep what a build of ``site`` wrote as its home pages, for the next build to link those it would write again."""
     _write(store, "written", [(site, written.build, written.day, written.inputs,
-                               "\n".join(f"{slug}\t{name}\t{page}\t{summary}"
-                                         for slug, (name, page, summary) in sorted(written.pages.items())),
+                               "\n".join(f"{slug}\t{name}\t{page}\t{summary}\t{fill}"
+                                         for slug, (name, page, summary, fill) in sorted(written.pages.items())),
                                written.made)])
 
 
@@ -486,7 +492,9 @@ class Written:
     made: int
 
 
-Page = tuple[str, int, int]  # a home page written: its name (page_name) and its page's and home.json's inode numbers
+# a home page written: its name (page_name), its page's and home.json's inode numbers, and what its words depend on
+# besides its name: the days of its ages' marks and the staleness decisions it holds on (render.fill_of; "" unknown)
+Page = tuple[str, int, int, str]
 
 
 def page_name(inputs: str, data: dict, checked_on: dt.date | None) -> str:

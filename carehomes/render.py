@@ -32,7 +32,7 @@ from markupsafe import Markup, escape
 
 from . import checkcache, docs
 from .checkcache import Decided
-from .ages import date_of, dated, fill_ages, filled
+from .ages import date_of, dated, fill_ages, filled, marked_days, worded_alike
 from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of, fsa_rated
 from .kinds import kinds
@@ -556,32 +556,57 @@ def _write_home(folder: str, page: bytes, summary: bytes) -> None:
 def _kept_chunk(args: tuple) -> list[tuple[str, checkcache.Page]]:
     """Early home pages: the kept ones of ``views`` (and only those: none is rendered) under a guessed shell, into
     ``site_dir``, a thousand at a time until ``stop`` is set; (slug, page) of each home written (checkcache.Page).
-    ``before``: the build being replaced's homes folder, its pages by slug (EarlyHomes.start: written the same day
-    from the same inputs) and when they were (checkcache.Written.made), whose pages named as these would be are
-    linked, not read from the store and written."""
+    ``before``: the build being replaced's homes folder, its pages by slug (EarlyHomes.start: written from the same
+    inputs), when they were (checkcache.Written.made) and the day their ages were filled in, whose pages named as
+    these would be are linked, not read from the store and written: on a later day, only those whose words are the
+    same that day (_same_words: nationally most pages on most days, their facts months or years old)."""
     views, site_dir, store, inputs, stop, before, shell = args
     (site_dir / "homes").mkdir(parents=True, exist_ok=True)
     homes, written = str(site_dir / "homes"), []
     like = _new_file_like(homes) if before is not None else None
+    around = (shell[0].encode("utf-8"), shell[1].encode("utf-8"))  # a home's name and address, filled in, hold no mark
     for start in range(0, len(views), checkcache.BATCH):
         if stop.is_set():  # the engine rendered another shell: these pages are not wanted
             break
         batch = views[start:start + checkcache.BATCH]
         names = [checkcache.page_name(inputs, v.d, v.checked_on) for v in batch]
         if before is not None and like is not None:
-            linked = {i: (names[i], *files) for i, v in enumerate(batch) if (was := before[1].get(v.slug)) is not None
-                      and was[0] == names[i] and (files := _linked_home(f"{before[0]}/{v.slug}", f"{homes}/{v.slug}",
-                                                                         was[1:], before[2], like))}
+            folder, pages, made, day = before
+            linked = {i: (names[i], *files, was[3]) for i, v in enumerate(batch) if (was := pages.get(v.slug)) is not None
+                      and was[0] == names[i] and (day == v.today or _same_words(v, was[3], day))
+                      and (files := _linked_home(f"{folder}/{v.slug}", f"{homes}/{v.slug}", was[1:3], made, like))}
             written += [(batch[i].slug, page) for i, page in linked.items()]
+            if linked and day != views[0].today:  # kept in the store as pages taken today (checkcache.UNUSED_DAYS)
+                checkcache.mark_taken(store, [names[i] for i in linked], views[0].today)
             rest = set(range(len(batch))) - set(linked)
             batch, names = [batch[i] for i in sorted(rest)], [names[i] for i in sorted(rest)]
         found = checkcache.read_pages(store, names, views[0].today)
         for name, v in zip(names, batch, strict=True):
-            pages = _kept_filled(v, found.get(name), shell)
-            if pages is not None:
+            kept = found.get(name)
+            pages = _kept_filled(v, kept, shell)
+            if pages is not None and kept is not None:
                 _write_home(f"{homes}/{v.slug}", *pages)
-                written.append((v.slug, (name, *_files_of(f"{homes}/{v.slug}"))))
+                written.append((v.slug, (name, *_files_of(f"{homes}/{v.slug}"), fill_of(kept[0], *around, kept[1], kept[2]))))
     return written
+
+
+def fill_of(decided: Decided, *parts: bytes) -> str:
+    """What a home page's words depend on besides its name (checkcache.Page's last part), from its ``parts`` as kept,
+    its ages held open as marks: the days of its marks and the staleness decisions it holds on, as JSON (no tab or
+    line break in it). A later day's build links the page written today when both are the same that day
+    (_same_words)."""
+    return json.dumps([marked_days(*parts), decided], separators=(",", ":"))
+
+
+def _same_words(v: HomeView, fill: str, day: dt.date) -> bool:
+    """Whether a page written on ``day`` with ``fill`` (fill_of's) is the same bytes on ``v``'s day: each of its ages
+    worded the same and each staleness decision the same (False for a fill that is not fill_of's, or empty)."""
+    try:
+        days, decided = json.loads(fill)
+    except (TypeError, ValueError, RecursionError):
+        return False
+    return (type(days) is list and type(decided) is list and all(type(d) is list and len(d) == 3 for d in decided)
+            and worded_alike(days, day, v.today) and v.holds_on(decided))
 
 
 def _new_file_like(folder: str) -> tuple[int, int, int] | None:
@@ -659,7 +684,7 @@ class EarlyHomes:
     gives None when there is nothing to guess from."""
 
     def __init__(self, views: list[HomeView], folder: Path, shell: tuple[str, str], inputs: str, store: Path,
-                 before: tuple[str, dict[str, checkcache.Page], int] | None = None) -> None:
+                 before: tuple[str, dict[str, checkcache.Page], int, dt.date] | None = None) -> None:
         """``inputs``: page_inputs under ``shell``; ``before``: as _kept_chunk's."""
         import multiprocessing
 
@@ -679,7 +704,8 @@ class EarlyHomes:
     def start(cls, views: list[HomeView], folder: Path, cfg: SiteConfig, store: Path | None,
               key: str | None, live: Path | None = None) -> EarlyHomes | None:
         """Early pages under the shell kept in ``store`` for the site ``key`` (shell_key), if there is one; those the
-        build being replaced (``live``: its folder) wrote on the same day from the same inputs, linked from it."""
+        build being replaced (``live``: its folder) wrote from the same inputs, linked from it: on a later day, those
+        whose words are the same that day (_kept_chunk)."""
         if len(views) < EARLY_FROM or store is None or key is None:
             return None
         shell = checkcache.read_shell(store, key)
@@ -688,8 +714,9 @@ class EarlyHomes:
         inputs = page_inputs(shell, real_contact(cfg.directory, "contact_email"), views)
         before = None
         if live is not None and (was := checkcache.read_written(store, written_key(key, live.parent))) is not None \
-                and (was.build, was.day, was.inputs) == (live.name, views[0].today.isoformat(), inputs):
-            before = (str(live / "homes"), was.pages, was.made)
+                and (was.build, was.inputs) == (live.name, inputs) and (day := date_of(was.day)) is not None \
+                and day <= views[0].today:
+            before = (str(live / "homes"), was.pages, was.made, day)
         return cls(views, folder, shell, inputs, store, before)
 
     def take(self, shell: tuple[str, str], out: Path) -> dict[str, checkcache.Page] | None:
@@ -768,6 +795,7 @@ def _render_chunk(args: tuple) -> list[tuple[str, checkcache.Page]]:
     (checkcache.Page; ("", 0, 0) without a store of pages)."""
     views, site_dir, shell, contact_email, kept = args
     tpl = profile_page()
+    around = (shell[0].encode("utf-8"), shell[1].encode("utf-8"))  # a home's name and address, filled in, hold no mark
     (site_dir / "homes").mkdir(parents=True, exist_ok=True)
     homes, written = str(site_dir / "homes"), list[tuple[str, checkcache.Page]]()
     for start in range(0, len(views), checkcache.BATCH):
@@ -775,17 +803,22 @@ def _render_chunk(args: tuple) -> list[tuple[str, checkcache.Page]]:
         names = [checkcache.page_name(kept[1], v.d, v.checked_on) for v in batch] if kept else []
         found = checkcache.read_pages(kept[0], names, batch[0].today) if kept else {}
         made: list[tuple[str, Decided, bytes, bytes]] = []
+        fills = []
         for i, v in enumerate(batch):  # each home's view is built once, by the pipeline (a worker has it from the fork)
-            pages = _kept_filled(v, found.get(names[i]), shell) if names else None
-            if pages is None:
+            held = found.get(names[i]) if names else None
+            pages = _kept_filled(v, held, shell)
+            if pages is not None and held is not None:
+                fills.append(fill_of(held[0], *around, held[1], held[2]))
+            else:
                 head, body, tail, summary, decided = held_home_parts(v, tpl, shell, contact_email)
                 if names:
                     made.append((names[i], decided, body, summary))
+                    fills.append(fill_of(decided, head, body, tail, summary))
                 pages = fill_ages(head, v.today) + fill_ages(body, v.today) + fill_ages(tail, v.today), fill_ages(summary, v.today)
             _write_home(f"{homes}/{v.slug}", *pages)
         if kept:
             checkcache.write_pages(kept[0], made, batch[0].today)
-        written += [(v.slug, (names[i], *_files_of(f"{homes}/{v.slug}")) if names else ("", 0, 0))
+        written += [(v.slug, (names[i], *_files_of(f"{homes}/{v.slug}"), fills[i]) if names else ("", 0, 0, ""))
                     for i, v in enumerate(batch)]
     return written
 
