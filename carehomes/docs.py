@@ -41,6 +41,8 @@ def constraint_words(f: Field) -> str:
         parts.append("one of: " + ", ".join(c["enum"]))
     if "minimum" in c and "maximum" in c:
         parts.append(f"{c['minimum']} to {c['maximum']}")
+    if f.decimal_places is not None:
+        parts.append(f"at most {f.decimal_places} decimal places")
     if "maxLength" in c:
         parts.append(f"at most {c['maxLength']} {'items' if f.type == 'list' else 'characters'}")
     if f.format == "uri":

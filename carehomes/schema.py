@@ -42,6 +42,7 @@ _SHAPE: Shape = {
                     ((list,), (str,))),
     "enum": ((list,), (str, *_NUM)),
     **dict.fromkeys(("first", "last", "maxLength", "maximum", "minimum", "step"), (_NUM, ())),
+    "decimalPlaces": ((int,), ()),
     **dict.fromkeys(("name", "profilePath", "type", "owner", "title", "description", "format", "pattern", "id",
                      "resource", "path", "label", "value", "plural", "unit", "source", "changedBy", "meaning", "when",
                      "what", "lead", "text", "link", "url", "x-owner", "missingAsKind", "cqcServiceTypeName"), ((str,), ())),
@@ -106,6 +107,7 @@ class Field:
     item_pattern: str | None = None
     item_words: str | None = None  # what an item matching item_pattern is, for messages ("a postcode district ...")
     example_is_real: bool = False  # the example is a real place or site (Herefordshire), so a real profile may hold it
+    decimal_places: int | None = None  # a number's most decimal places (money: 2, pounds and pence); None: any
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -445,7 +447,7 @@ class Schema:
 def _field(d: dict) -> Field:
     return Field(d["name"], d["profilePath"], d["type"], d["owner"], d.get("title", d["name"]),
                  d.get("description", ""), d.get("example"), d.get("constraints", {}), d.get("format"), d.get("itemPattern"),
-                 d.get("itemWords"), d.get("exampleIsReal") is True)
+                 d.get("itemWords"), d.get("exampleIsReal") is True, d.get("decimalPlaces"))
 
 
 def _tree(by_path: dict[str, Field]) -> dict:

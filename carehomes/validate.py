@@ -5,6 +5,7 @@ Every message says where, which field, what is wrong and what to do.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import difflib
 import os
 import re
@@ -504,7 +505,21 @@ def _check_number(f: Field, value: Any) -> str | None:
         return "must be a number, not .nan"
     if value == 0 and str(value).startswith("-") and f.constraints.get("minimum") == 0:  # -0.0: a page showed a fee of £-0
         return "is -0.0; write 0"
-    return _check_range(f, value)
+    return _check_range(f, value) or _check_places(f, value)
+
+
+def _check_places(f: Field, value: float) -> str | None:
+    """A number with more decimal places than its field takes (``decimalPlaces``: a fee in pounds and pence, 2): 850.555
+    was published as 850.555 in the open data and shown as £850.56 on the page."""
+    places = f.decimal_places
+    if places is None or not isinstance(value, float) or value.is_integer():
+        return None
+    exact = decimal.Decimal(repr(value))
+    given = -int(exact.as_tuple().exponent)  # a finite float's exponent is a number
+    if given <= places:
+        return None
+    rounded = exact.quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)
+    return f"is {exact:f}, with {given} decimal places; it takes at most {places}: write {rounded.normalize():f}"
 
 
 def _check_range(f: Field, value: float) -> str | None:

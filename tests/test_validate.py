@@ -9,6 +9,7 @@ import pytest
 
 from carehomes.load import Profile, parse_profile
 from carehomes.validate import check_files, check_profile
+from carehomes.schema import ROOT
 from conftest import FIXTURES, TODAY
 
 HEAD = """\
@@ -467,6 +468,13 @@ def test_deep_nesting_is_refused_not_crashing():
     ("care:\n  nursing: 'yes'\n", "providers/t.yaml:7: care.nursing: must be yes or no without quotes: nursing: yes"),
     ("address:\n  longitude: .nan\n", "providers/t.yaml:7: address.longitude: must be a number, not .nan"),
     ("fees:\n  residential_from: -0.0\n  date: 2026-04-01\n", "providers/t.yaml:7: fees.residential_from: is -0.0; write 0"),
+    # pounds and pence (the schema's decimalPlaces): 850.555 was published as it is and shown as £850.56
+    ("fees:\n  residential_from: 850.555\n  date: 2026-04-01\n",
+     "providers/t.yaml:7: fees.residential_from: is 850.555, with 3 decimal places; it takes at most 2: write 850.56"),
+    ("fees:\n  nursing_to: 1200.005\n  date: 2026-04-01\n",
+     "providers/t.yaml:7: fees.nursing_to: is 1200.005, with 3 decimal places; it takes at most 2: write 1200.01"),
+    ("fees:\n  residential_from: 0.001\n  date: 2026-04-01\n",
+     "providers/t.yaml:7: fees.residential_from: is 0.001, with 3 decimal places; it takes at most 2: write 0"),
     ("beds:\n  registered: 99999999999999999999\n", "providers/t.yaml:7: beds.registered: is 99999999999999999999, above the highest allowed value 1000"),
     ("cqc:\n  rating_date: 2020-01-01 10:00:00\n", "providers/t.yaml:7: cqc.rating_date: must be a date without a time; write 2020-01-01"),
     ("name: [a, b]\n", "providers/t.yaml:5: name: must be text, not a list"),
@@ -475,6 +483,12 @@ def test_deep_nesting_is_refused_not_crashing():
 ])
 def test_odd_values(text, expected):
     assert problems(text, head=HEAD.replace("name: Test Home (fictional)\n", "") if text.startswith("name") else HEAD)[-1:] == [expected]
+
+
+def test_money_in_pounds_and_pence_and_other_numbers_with_decimals_are_accepted():
+    assert problems("fees:\n  residential_from: 850.5\n  residential_to: 900.25\n  nursing_from: 1000.0\n  date: 2026-04-01\n") == []
+    assert problems("staffing:\n  staff_turnover_percent: 22.125\n  date: 2026-04-01\n") == []  # no decimalPlaces: any
+    assert "at most 2 decimal places" in (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
 
 
 def test_python_tags_are_refused():
