@@ -107,6 +107,29 @@ def test_compare_page_accessible_with_homes(site, page):
     assert axe_violations(page) == []
 
 
+@MORE
+def test_a_misspelt_town_is_put_right_in_one_click(site, page):
+    """A family typing "Leominstr" got "No homes match. Try removing a filter." with no filter chosen: a dead end. The
+    count's line now says the words matched nothing and offers the listed town one letter off, a link that searches
+    again with it (and is a real address, for a new tab)."""
+    page.goto(site + "find/?q=Leominstr")
+    status = page.locator("#results-status")
+    expect(status).to_have_text("No homes match “leominstr”. Check the spelling, or search for fewer words. "
+                                "Did you mean Leominster?")
+    link = status.get_by_role("link", name="Leominster")
+    assert link.get_attribute("href") == "?q=Leominster"
+    link.click()
+    expect(status).to_have_text(re.compile(r"^\d+ homes match, A to Z by name\.$"))
+    assert page.locator("#q").input_value() == "Leominster" and page.url.endswith("find/?q=Leominster")
+    assert page.locator("#results li").count() > 0
+    # a need among the words is kept, and a filter chosen is said as before
+    page.goto(site + "find/?q=dementia+Ledbuy")
+    expect(status).to_have_text("No homes match. Try removing a filter. Did you mean Ledbury?")
+    assert status.get_by_role("link", name="Ledbury").get_attribute("href") == "?q=dementia+Ledbury"
+    page.goto(site + "find/?q=Zzzzzz")
+    expect(status).to_have_text("No homes match “zzzzzz”. Check the spelling, or search for fewer words.")
+
+
 def test_journey_tracheostomy_with_nursing_vacancy(site, page):
     page.goto(site + "find/")
     wait_results(page)
@@ -1046,6 +1069,24 @@ def test_town_filter_from_the_addresses(site, page):
     page.get_by_label("Town", exact=True).select_option("Ross-on-Wye")
     expect(page.locator("#results-status")).to_have_text("13 homes match, A to Z by name.")
     assert page.get_by_label("Area", exact=True).count() == 1  # two areas in the test data (Herefordshire, Exampleshire)
+
+
+@MORE
+def test_a_cleared_shortlist_can_be_put_back(site, page):
+    """"Clear the shortlist" emptied it at once, with no way back: a tap on the wrong button lost a family's list. The
+    status now offers to undo it, which puts every home back, in its order, and says so."""
+    page.goto(site + "compare/?homes=aston-house,example-full")
+    status = page.locator("#compare-status")
+    expect(status).to_have_text(re.compile(r"Comparing 2 homes\."))
+    page.get_by_role("button", name="Clear the shortlist").click()
+    expect(status).to_have_text(re.compile(r"^Your shortlist was cleared\. Your shortlist is empty.*Undo clearing your shortlist$"))
+    assert "homes=" not in page.url
+    page.keyboard.press("Tab")  # from the status (focused): the button is the next stop
+    expect(page.get_by_role("button", name="Undo clearing your shortlist")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(status).to_have_text(re.compile(r"^2 homes put back on your shortlist\. Comparing 2 homes\."))
+    assert page.url.endswith("compare/?homes=aston-house,example-full")
+    expect(page.get_by_role("button", name="Undo clearing your shortlist")).to_have_count(0)
 
 
 def test_hidden_controls_stay_hidden(site, sized):

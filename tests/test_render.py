@@ -129,6 +129,21 @@ def test_facets_say_how_many_homes_have_given_each_fact(built):
     assert filters and filters <= set(known), "every filter on the find page has a known count"
 
 
+def test_the_find_page_has_a_heading_for_its_filters_and_its_results(built):
+    """A screen reader user going by headings went from the page's title to "Browse all ..." past the filters and the
+    results, the page's two main parts: each now has a heading (for screen readers alone; the page shows them as
+    a panel and a list), in the order the page reads."""
+    out, _ = built
+    page = (out / "find" / "index.html").read_text(encoding="utf-8")
+    headings = [(level, re.sub(r"<[^>]+>", "", text).strip()) for level, text in re.findall(r"<h([1-6])[^>]*>(.*?)</h\1>", page, re.S)]
+    main = [h for h in headings if h[1] in ("Filters", "Results") or h[1].startswith(("Find a", "Browse all"))]
+    assert [level for level, _ in main] == ["1", "2", "2", "2"]
+    assert [text for _, text in main][1:3] == ["Filters", "Results"] and main[3][1].startswith("Browse all 91 ")
+    assert page.index('id="filters-title"') < page.index('id="filter-panel"') < page.index('id="results-title"') < page.index('id="results"')
+    assert re.search(r"\.ch-visually-hidden \{ position: absolute !important;.*clip-path: inset\(50%\)",
+                     (out / "assets" / "directory.css").read_text(encoding="utf-8"))
+
+
 def test_stale_flags(built):
     out, _ = built
     full = (out / "homes" / "example-full" / "index.html").read_text()

@@ -219,6 +219,19 @@ export function initCompare(root) {
     } else copyStatus.textContent = C.copySelected;
   });
   document.getElementById("print-page").addEventListener("click", function () { window.print(); });
-  clear.addEventListener("click", function () { setList([]); draw(C.cleared + " ", null); });
+  clear.addEventListener("click", function () {
+    // cleared at once, with a button that puts every one back (a tap on the wrong button lost the whole list)
+    var was = getList();
+    setList([]);
+    draw(C.cleared + " ", null).then(function () {
+      if (!was.length || getList().length) return;
+      var undo = el("button", { type: "button", class: "ch-linkbutton", id: "undo-clear" }, C.undoClear);
+      undo.addEventListener("click", function () {
+        setList(was.concat(getList().filter(function (x) { return !was.some(function (w) { return w.slug === x.slug; }); })).slice(0, MAX));
+        draw(byCount(was.length, C.restoredOne, C.restoredMany) + " ", null);
+      });
+      status.append(" ", undo);
+    });
+  });
   draw("");
 }

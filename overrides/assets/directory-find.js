@@ -2,7 +2,7 @@
    files), places the build's finished card lines and counts. */
 import { FACE, VALUES } from "./directory-values.js";
 import { el, withLink } from "./directory-dom.js";
-import { MILE, byCount, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, money, needsIn,
+import { MILE, byCount, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, misspelt, money, needsIn,
   notListed, notListedNote, ofKind, officeDistanceText, outOf, outward, pickDistricts, plural, postcode, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
   withinCounts, withinMiles } from "./directory-text.js";
 import { refreshButtons, setSearch } from "./directory-shortlist.js";
@@ -818,7 +818,10 @@ export function initFind(root) {
         // that an agency's distance is its office's, said once whether or not every home has confirmed
         var offices = distanceMode && n ? coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage, kinds) : "";
         if (n === 0) {
-          text = reasons.length ? reasons.join(" ") : within ? fill(VALUES.find.noneWithin, { within: within }) : VALUES.find.noneMatch;
+          // words alone, nothing else chosen: no filter to remove, the words to check (and a town's name put right below)
+          var wordsAlone = words.length && !Object.keys(meant.filters).length && activeFilters(form, s).every(function (a) { return a[2]; });
+          text = reasons.length ? reasons.join(" ") : within ? fill(VALUES.find.noneWithin, { within: within })
+            : wordsAlone ? fill(VALUES.find.noneMatchWords, { words: words.join(" ") }) : VALUES.find.noneMatch;
         } else if (unconfirmed) {
           // sorted by distance, it says so, from where, and that an agency's is its office's, as when all are confirmed
           text = reasons.concat(fill(distanceMode ? VALUES.find.partialNearest : VALUES.find.partial, { count: plural(n, ONE, MANY) }),
@@ -843,11 +846,30 @@ export function initFind(root) {
         text = missed.map(function (m) { return notListedNote(VALUES.find, m[0], m[1]); }).join("") + text;
         missed = [];
         // the count is announced once the first homes are on the page
-        return showMore().then(function () { finish(text); }).then(function () { if (my === runId) return reopen(); });
+        return showMore().then(function () { finish(text); }).then(function () {
+          if (my !== runId) return;
+          var back = reopen();
+          return n === 0 && words.length ? placeNames(form, base).then(function (names) { didYouMean(misspelt(words, names), s, my); }) : back;
+        });
       });
     }).catch(function (e) {
       finish(e === NOT_LOADED ? VALUES.find.notLoaded : VALUES.find.notWorking);
     });
+  }
+  function didYouMean(pair, s, my) {
+    // "Did you mean Oldham?" after the count's line of a search whose word is one letter off a listed town or area
+    // (find.didYouMean): the town's name a link that searches again with it in place of the word
+    if (!pair || my !== runId) return;
+    var q = (s.nearFromQ ? s.nearFromQ + " " : "") + searchWords(s.q).map(function (w) { return w === pair[0] ? pair[1] : w; }).join(" ");
+    var params = new URLSearchParams(location.search);
+    params.set("q", q);
+    var link = el("a", { href: "?" + params.toString() }, pair[1]);
+    link.addEventListener("click", function (ev) {
+      ev.preventDefault(); form.q.value = q; run(PUSH); form.q.focus();
+    });
+    var parts = String(VALUES.find.didYouMean || "").split("{value}");
+    if (parts.length !== 2) return;
+    status.append(" " + parts[0], link, parts[1]);
   }
   var timer = null;
   form.addEventListener("input", function (ev) {
@@ -936,6 +958,25 @@ export function initFind(root) {
   run();
 }
 
+var townsFile = null;
+function townsOf(base) {
+  // search/towns.json's towns (a national site's, not in the page), fetched once; [] when it cannot be read
+  if (!townsFile) {
+    townsFile = fetch(new URL("search/towns.json", base)).then(function (r) { return r.ok ? r.json() : []; }).catch(function () { return []; })
+      .then(function (all) { return Array.isArray(all) ? all.filter(function (t) { return typeof t === "string"; }) : []; });
+  }
+  return townsFile;
+}
+function placeNames(form, base) {
+  // the towns and areas the page lists: its lists' choices, and search/towns.json where the town is a text box
+  var listed = [];
+  ["town", "locality"].forEach(function (k) {
+    var f = form[k];
+    if (f && f.tagName === "SELECT") Array.prototype.forEach.call(f.options, function (o) { if (o.value) listed.push(o.value); });
+  });
+  return form.town && form.town.tagName === "INPUT" ? townsOf(base).then(function (t) { return t.concat(listed); }) : Promise.resolve(listed);
+}
+
 function suggestTowns(form, base) {
   // Many towns (a national site): the town filter is a text box whose suggestions come from
   // search/towns.json, fetched when the box is first used, not a list of thousands in the page.
@@ -943,9 +984,8 @@ function suggestTowns(form, base) {
   if (!list || !form.town) return;
   function load() {
     if (names) return names;
-    names = fetch(new URL("search/towns.json", base)).then(function (r) { return r.ok ? r.json() : []; }).catch(function () { return []; })
+    names = townsOf(base)
       .then(function (all) {
-        all = Array.isArray(all) ? all.filter(function (t) { return typeof t === "string"; }) : [];
         var frag = document.createDocumentFragment();
         all.forEach(function (t) { frag.appendChild(el("option", { value: t })); });
         list.appendChild(frag);

@@ -260,3 +260,42 @@ export function pickDistricts(ranked, want, reach, cap) {
   }
   return { codes: codes, cover: i < ranked.length ? Math.max(0, ranked[i][0] - REACH_MARGIN) : Infinity };
 }
+export function editDistance(a, b) {
+  // letters to change, add, remove or swap (two side by side) to make a into b: "oldam" -> "oldham" is 1
+  var d = [], i, j;
+  for (i = 0; i <= a.length; i++) { d[i] = [i]; }
+  for (j = 1; j <= b.length; j++) d[0][j] = j;
+  for (i = 1; i <= a.length; i++) {
+    for (j = 1; j <= b.length; j++) {
+      var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+export function misspelt(words, names) {
+  // [word, name word] for the first search word (4 letters or more) that matched nothing and is one letter off a
+  // word of a town or area the page lists (two off for 7 letters or more): "oldam" -> "Oldham"; the name's word as the
+  // name writes it. None when a word is one of them already, or is as near to two different words. words: the
+  // search's words as the build cuts text into words (searchWords)
+  var vocab = new Map();
+  (names || []).forEach(function (name) {
+    String(name).split(/[^\p{L}\p{N}']+/u).forEach(function (part) {
+      var k = searchWords(part).join("");
+      if (k.length >= 4 && !vocab.has(k)) vocab.set(k, part);
+    });
+  });
+  for (var i = 0; i < words.length; i++) {
+    var w = words[i];
+    if (w.length < 4 || vocab.has(w)) continue;
+    var limit = w.length >= 7 ? 2 : 1, best = null, bestAt = limit + 1, tie = false;
+    vocab.forEach(function (part, k) {
+      if (Math.abs(k.length - w.length) > limit) return;
+      var at = editDistance(w, k);
+      if (at < bestAt) { best = part; bestAt = at; tie = false; } else if (at === bestAt) tie = true;
+    });
+    if (best && !tie) return [w, best];
+  }
+  return null;
+}

@@ -2,7 +2,7 @@
 // node --test tests/js/). The wording they check is the build's (schema/face.json), placed, not made, here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { byCount, distanceText, emptyReasons, fill, foldNear, km, linkParts, needsIn, ofKind, pickDistricts, outOf, outward, plainWords, plural, postcode, readCard, relaxable,
+import { byCount, distanceText, editDistance, emptyReasons, fill, foldNear, km, linkParts, misspelt, needsIn, ofKind, pickDistricts, outOf, outward, plainWords, plural, postcode, readCard, relaxable,
   relaxed, ringLink, safeHref, safeSlug, whyMatched, withinCounts, withinMiles, withPostcode, without } from "../../overrides/assets/directory-text.js";
 import { compareCell, compareRows } from "../../overrides/assets/directory-compare.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
@@ -667,3 +667,23 @@ test("a sorted search never takes a prototype name for a sort of the index", asy
   assert.deepEqual(asked, [["name"]]);
   assert.equal(results.length, 2);
 });
+
+test("a search word one letter off a listed town or area is that town's word, said as the town writes it", () => {
+  assert.equal(editDistance("oldam", "oldham"), 1);
+  assert.equal(editDistance("hereofrd", "hereford"), 1);  // two letters swapped
+  assert.equal(editDistance("leominster", "leominster"), 0);
+  const places = ["Oldham", "Ashton-under-Lyne", "Hereford", "Ross-on-Wye", "Royton", "St Mary's Bay"];
+  assert.deepEqual(misspelt(["oldam"], places), ["oldam", "Oldham"]);
+  assert.deepEqual(misspelt(["dementia", "herefrd"], places), ["herefrd", "Hereford"]);
+  assert.deepEqual(misspelt(["ashten"], places), ["ashten", "Ashton"]);  // a word of a town of several words
+  assert.deepEqual(misspelt(["maris"], places), ["maris", "Mary's"]);  // the build's words: "Mary's" is marys
+  assert.equal(misspelt(["oldham"], places), null);  // a listed word already: nothing to put right
+  assert.equal(misspelt(["old"], places), null);  // under 4 letters: too many near words
+  assert.equal(misspelt(["olham", "xyzzy"], ["Oldham", "Olham"]), null);  // listed as written
+  assert.deepEqual(misspelt(["rotyon"], places), ["rotyon", "Royton"]);  // two letters swapped
+  assert.equal(misspelt(["oldxxm"], places), null);  // two letters off a word of 6: too far
+  assert.deepEqual(misspelt(["herferd"], places), ["herferd", "Hereford"]);  // 7 letters: two may be off
+  assert.equal(misspelt(["royon"], ["Royton", "Roydon"]), null);  // as near to two: no guess
+  assert.equal(misspelt(["oldam"], []), null);
+});
+
