@@ -172,6 +172,29 @@ def filesystem_note(folder: Path, mounts: str, journals: list[str]) -> str:
     return said
 
 
+CODE_FOLDERS = ("carehomes", "overrides", "schema", "bench")  # and build.py, mkdocs.yml: what the runs run
+
+
+def code_state() -> dict[str, tuple[int, int]]:
+    """Each file of the code the runs run (CODE_FOLDERS, build.py, mkdocs.yml): its size and time of change."""
+    files = [ROOT / "build.py", ROOT / "mkdocs.yml", *(f for d in CODE_FOLDERS for f in (ROOT / d).rglob("*")
+                                                      if f.is_file() and "__pycache__" not in f.parts)]
+    out = {}
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        out[f.relative_to(ROOT).as_posix()] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+def changed_since(before: dict[str, tuple[int, int]]) -> list[str]:
+    """The files of the code added, removed or changed since ``before`` (code_state's), by path."""
+    now = code_state()
+    return sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
+
+
 def _filesystem_note(folder: Path) -> str:
     """filesystem_note from this machine's /proc ("file system: unknown" where it has none)."""
     try:
@@ -344,6 +367,7 @@ def main() -> int:
         measure_search(out, args.detail)
         return 0
     print(f"machine: {os.cpu_count()} cores; folder: {work}; median of {args.runs} run{'s' * (args.runs != 1)}")
+    code_at_start = code_state()
     FIGURES["filesystem"] = _filesystem_note(work)
     print(FIGURES["filesystem"])
     if not any(prov.glob("*.yaml")):
@@ -399,6 +423,13 @@ def main() -> int:
     if args.edit_one:
         measure_edit_one(prov, work / "site-serve", args.runs)
     summary()
+    changed = changed_since(code_at_start)
+    if changed:
+        FIGURES["code_changed_meanwhile"] = changed
+        print(f"WARNING: {len(changed)} file(s) of the code changed while the benchmark ran ({', '.join(changed[:5])}"
+              f"{' ...' if len(changed) > 5 else ''}): its runs were not all of one version, and a change to the theme, "
+              "templates, schema or package makes the next build render every page. Run it again from a clone that "
+              "nobody edits (git clone . /tmp/bench-clone).")
     if args.record:
         Path(args.record).write_text(json.dumps(FIGURES, indent=2) + "\n", encoding="utf-8")
         print(f"figures written to {args.record}")

@@ -178,3 +178,24 @@ def test_as_of_without_a_real_day_says_how_to_use_it(argv, capsys):
     assert module.main(argv) == 2
     assert capsys.readouterr().err == ("usage: python bench/as_of.py YYYY-MM-DD BUILD_PY_ARGS... (a real day, then "
                                        "build.py's arguments)\n")
+
+
+def test_a_change_to_the_code_while_the_benchmark_runs_is_found(tmp_path: Path, monkeypatch):
+    """bench75 was run from the working copy while the theme and schema were edited: its next day's build rendered
+    every page, and nothing said so. The benchmark notes the code's files at its start and names those changed
+    by its end."""
+    bench = _bench()
+    for d in ("carehomes", "overrides", "schema", "bench"):
+        (tmp_path / d).mkdir()
+    (tmp_path / "build.py").write_text("", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("", encoding="utf-8")
+    (tmp_path / "overrides" / "directory.js").write_text("a", encoding="utf-8")
+    (tmp_path / "carehomes" / "__pycache__").mkdir()
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    start = bench.code_state()
+    assert set(start) == {"build.py", "mkdocs.yml", "overrides/directory.js"}
+    (tmp_path / "carehomes" / "__pycache__" / "x.pyc").write_bytes(b"")  # Python's own caches are no change
+    assert bench.changed_since(start) == []
+    (tmp_path / "overrides" / "directory.js").write_text("ab", encoding="utf-8")
+    (tmp_path / "schema" / "new.json").write_text("{}", encoding="utf-8")
+    assert bench.changed_since(start) == ["overrides/directory.js", "schema/new.json"]
