@@ -291,7 +291,7 @@ def test_an_oldham_homes_page_shows_the_regulators_facts(oldham_site):
     # a site of two kinds speaks of services, in the kinds' declared words (the bundled site still of homes)
     assert ("This directory lists 104 services in Oldham: 44 care homes and 62 home care agencies; 2 are both. "
             "Its care homes have ") in home
-    assert "Search by service name, town or postcode" in home and "Is this your service?" in home
+    assert "Service name, town, postcode or need" in home and "Is this your service?" in home
     for page in ("index.html", "find/index.html", "compare/index.html", "browse/index.html"):
         nav = _text(site / page)
         assert "Find care" in nav and "All services A to Z" in nav and "Find a care home" not in nav and "All homes" not in nav, page

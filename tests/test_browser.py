@@ -996,7 +996,7 @@ def test_free_text_finds_names_towns_postcodes_providers_and_needs(site, sized):
 
 def test_postcode_in_the_home_page_search_is_a_distance_search(site, sized):
     sized.goto(site)
-    sized.get_by_label("Search by home name, town or postcode").fill("HR1 1TJ")
+    sized.get_by_label("Home name, town, postcode or need").fill("HR1 1TJ")
     sized.get_by_role("button", name="Search").click()
     wait_results(sized)
     expect(sized.locator("#results-status")).to_contain_text("nearest first. Distances are measured in a straight line from HR1 1TJ.")
@@ -1163,7 +1163,7 @@ def test_discharge_coordinator_journey(site, browser, sized):
     pg = sized
     pg.context.grant_permissions(["clipboard-read", "clipboard-write"])
     pg.goto(site)
-    pg.get_by_label("Search by home name, town or postcode").fill("HR4 9AA")
+    pg.get_by_label("Home name, town, postcode or need").fill("HR4 9AA")
     pg.get_by_role("button", name="Search").click()
     wait_results(pg)
     pg.locator("#filter-panel > summary").click() if not pg.get_by_label("With nursing", exact=True).is_visible() else None
