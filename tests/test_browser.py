@@ -114,7 +114,7 @@ def test_a_misspelt_town_is_put_right_in_one_click(site, page):
     again with it (and is a real address, for a new tab)."""
     page.goto(site + "find/?q=Leominstr")
     status = page.locator("#results-status")
-    expect(status).to_have_text("No homes match “leominstr”. Check the spelling, or search for fewer words. "
+    expect(status).to_have_text("No homes match “leominstr”. Check the spelling, try fewer words, or choose from the filters. "
                                 "Did you mean Leominster?")
     link = status.get_by_role("link", name="Leominster")
     assert link.get_attribute("href") == "?q=Leominster"
@@ -127,7 +127,7 @@ def test_a_misspelt_town_is_put_right_in_one_click(site, page):
     expect(status).to_have_text("No homes match. Try removing a filter. Did you mean Ledbury?")
     assert status.get_by_role("link", name="Ledbury").get_attribute("href") == "?q=dementia+Ledbury"
     page.goto(site + "find/?q=Zzzzzz")
-    expect(status).to_have_text("No homes match “zzzzzz”. Check the spelling, or search for fewer words.")
+    expect(status).to_have_text("No homes match “zzzzzz”. Check the spelling, try fewer words, or choose from the filters.")
 
 
 def test_journey_tracheostomy_with_nursing_vacancy(site, page):
@@ -408,7 +408,8 @@ def test_a_rating_nobody_has_says_rating_not_in_our_data(edge, page):
     page.goto(edge + "find/?rating=Outstanding")
     expect(page.locator("#results-status")).to_have_text("No homes match. Try removing a filter.", timeout=10000)
     page.goto(edge + "find/?q=acorn")
-    expect(page.locator("#results-status")).to_have_text("No homes match. Try removing a filter.", timeout=10000)
+    expect(page.locator("#results-status")).to_have_text(
+        "No homes match “acorn”. Check the spelling, try fewer words, or choose from the filters.", timeout=10000)
 
 
 @pytest.mark.one_engine

@@ -180,7 +180,7 @@ def test_words_and_filters_read_only_the_index_files_they_need_and_a_missing_one
     fetched.clear()
     page.goto(site + "find/?q=qqqx")
     wait_results(page)
-    expect(page.locator("#results-status")).to_have_text("No homes match. Try removing a filter.")
+    expect(page.locator("#results-status")).to_have_text("No homes match “qqqx”. Check the spelling, try fewer words, or choose from the filters.")
     assert not any("/search/facets/wqq" in u for u in fetched)
     # a word file that cannot be read: the page says so, never a silent empty list
     page.route(re.compile(r".*/search/facets/whe\.json$"), lambda route: route.fulfill(status=404, body="not found"))

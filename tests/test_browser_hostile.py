@@ -35,6 +35,9 @@ def test_a_long_word_in_the_search_box_never_widens_the_find_page_on_a_phone(sit
             assert pg.locator("#active-filters").is_visible()
             wide, screen = pg.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
             assert wide <= screen, (q[:12], wide, screen)
+            if q == "a" * 300:  # the words said back, 60 characters at most
+                said = pg.locator("#results-status").inner_text()
+                assert said.startswith("No homes match “") and len(said.split("“")[1].split("”")[0]) == 60, said
     finally:
         ctx.close()
     assert errors == []

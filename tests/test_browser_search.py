@@ -28,7 +28,7 @@ def test_a_need_no_home_names_finds_no_postcode_or_street(site, page, word, wron
     """The issue's cases: 'bariatric' found HR5 3BA, 'epilepsy' HR2 6EP, 'respite' HR9 6RE, 'parkinsons' a Park road."""
     page.goto(site + "find/?q=" + word)
     assert wrong not in every_result(page)
-    assert status(page) == "No homes match. Try removing a filter."
+    assert status(page) == f"No homes match “{word}”. Check the spelling, try fewer words, or choose from the filters."
 
 
 @pytest.mark.one_engine
@@ -48,7 +48,7 @@ def test_a_need_word_is_the_need_and_each_card_says_why(site, page):
 @pytest.mark.one_engine
 def test_words_match_whole_words_only(site, page):
     page.goto(site + "find/?q=Hamp")  # the first letters of Hampton Park Road, Hampton Grange
-    assert status(page) == "No homes match. Try removing a filter."
+    assert status(page) == "No homes match “hamp”. Check the spelling, try fewer words, or choose from the filters."
     page.goto(site + "find/?q=Hampton")
     # whole words of names and towns: not Brockhampton Court, nor Aston House on Hampton Park Road (a street is not search text)
     assert every_result(page) == ["Hampton Grange Nursing Home", "Hampton House Residential Care Home", "Sophie House"]

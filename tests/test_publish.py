@@ -112,6 +112,8 @@ def _value(f, schema):
         return st.integers(c.get("minimum", 0), c.get("maximum", 10**6))
     if f.type == "number":
         lo, hi = c.get("minimum", 0), c.get("maximum", 10**6)
+        if f.decimal_places is not None:  # pounds and pence: whole pence, as check takes them
+            return st.integers(int(lo * 100), int(hi * 100)).map(lambda pence: round(pence / 100, f.decimal_places))
         return st.one_of(st.integers(int(lo) + 1, int(hi) - 1), st.floats(lo, hi, allow_nan=False))
     if f.type == "date":
         return st.dates(dt.date(1990, 1, 1), TODAY)

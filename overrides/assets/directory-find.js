@@ -33,6 +33,7 @@ function readForm(form) {
   }
   return s;
 }
+function clipped(text) { return text.length > 60 ? text.slice(0, 59) + "…" : text; }  // words said back: 60 characters at most
 function hasPostcode(q) { return !!(q && (outward(q) || withPostcode(q))); }
 function writeForm(form, params) {
   // an older link's separate postcode (?near=) joins the search box; returns [[field, value]] of a link's town or
@@ -821,7 +822,7 @@ export function initFind(root) {
           // words alone, nothing else chosen: no filter to remove, the words to check (and a town's name put right below)
           var wordsAlone = words.length && !Object.keys(meant.filters).length && activeFilters(form, s).every(function (a) { return a[2]; });
           text = reasons.length ? reasons.join(" ") : within ? fill(VALUES.find.noneWithin, { within: within })
-            : wordsAlone ? fill(VALUES.find.noneMatchWords, { words: words.join(" ") }) : VALUES.find.noneMatch;
+            : wordsAlone ? fill(VALUES.find.noneMatchWords, { words: clipped(words.join(" ")) }) : VALUES.find.noneMatch;
         } else if (unconfirmed) {
           // sorted by distance, it says so, from where, and that an agency's is its office's, as when all are confirmed
           text = reasons.concat(fill(distanceMode ? VALUES.find.partialNearest : VALUES.find.partial, { count: plural(n, ONE, MANY) }),
