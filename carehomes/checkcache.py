@@ -49,7 +49,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .fsutil import write_bytes_atomic
 from .load import Profile
@@ -455,17 +455,21 @@ def read_written(store: Path, site: str) -> Written | None:
 
 
 def _page_line(line: str) -> tuple[str, Page] | None:
-    """A line of a kept ``written`` row's pages (slug, page name, its files' inode numbers and what its words depend
-    on, tab-separated; a line without the last, of an earlier version, has it empty) read; None when it is not one."""
-    slug, name, page, summary, fill = (line.split("\t") + ["", "", "", ""])[:5]
-    return (slug, (name, int(page), int(summary), fill)) if page.isdigit() and summary.isdigit() and page.isascii() and summary.isascii() else None
+    """A line of a kept ``written`` row's pages (slug, page name, its two files' inode numbers and sizes, and what its
+    words depend on, tab-separated) read; None when it is not one (an earlier version's line: that page is then
+    written again, not linked)."""
+    parts = line.split("\t")
+    if len(parts) != 7 or not all(n.isdigit() and n.isascii() for n in parts[2:6]):
+        return None
+    page, size, summary, summary_size = map(int, parts[2:6])
+    return parts[0], Page(parts[1], (page, size, summary, summary_size), parts[6])
 
 
 def write_written(store: Path, site: str, written: Written) -> None:
     """Keep what a build of ``site`` wrote as its home pages, for the next build to link those it would write again."""
     _write(store, "written", [(site, written.build, written.day, written.inputs,
-                               "\n".join(f"{slug}\t{name}\t{page}\t{summary}\t{fill}"
-                                         for slug, (name, page, summary, fill) in sorted(written.pages.items())),
+                               "\n".join(f"{slug}\t{page.name}\t{chr(9).join(map(str, page.files))}\t{page.fill}"
+                                         for slug, page in sorted(written.pages.items())),
                                written.made)])
 
 
@@ -492,9 +496,14 @@ class Written:
     made: int
 
 
-# a home page written: its name (page_name), its page's and home.json's inode numbers, and what its words depend on
-# besides its name: the days of its ages' marks and the staleness decisions it holds on (render.fill_of; "" unknown)
-Page = tuple[str, int, int, str]
+class Page(NamedTuple):
+    """A home page written: its name (page_name), its index.html's and home.json's inode numbers and sizes (the next
+    build links them only while they are the files written: render._linked_home), and what its words depend on besides
+    its name, the days of its ages' marks and the staleness decisions it holds on (render.fill_of; "" unknown)."""
+
+    name: str
+    files: tuple[int, int, int, int]
+    fill: str
 
 
 def page_name(inputs: str, data: dict, checked_on: dt.date | None) -> str:

@@ -572,9 +572,9 @@ def _kept_chunk(args: tuple) -> list[tuple[str, checkcache.Page]]:
         names = [checkcache.page_name(inputs, v.d, v.checked_on) for v in batch]
         if before is not None and like is not None:
             folder, pages, made, day = before
-            linked = {i: (names[i], *files, was[3]) for i, v in enumerate(batch) if (was := pages.get(v.slug)) is not None
-                      and was[0] == names[i] and (day == v.today or _same_words(v, was[3], day))
-                      and (files := _linked_home(f"{folder}/{v.slug}", f"{homes}/{v.slug}", was[1:3], made, like))}
+            linked = {i: was for i, v in enumerate(batch) if (was := pages.get(v.slug)) is not None
+                      and was.name == names[i] and (day == v.today or _same_words(v, was.fill, day))
+                      and _linked_home(f"{folder}/{v.slug}", f"{homes}/{v.slug}", was.files, made, like)}
             written += [(batch[i].slug, page) for i, page in linked.items()]
             if linked and day != views[0].today:  # kept in the store as pages taken today (checkcache.UNUSED_DAYS)
                 checkcache.mark_taken(store, [names[i] for i in linked], views[0].today)
@@ -586,7 +586,8 @@ def _kept_chunk(args: tuple) -> list[tuple[str, checkcache.Page]]:
             pages = _kept_filled(v, kept, shell)
             if pages is not None and kept is not None:
                 _write_home(f"{homes}/{v.slug}", *pages)
-                written.append((v.slug, (name, *_files_of(f"{homes}/{v.slug}"), fill_of(kept[0], *around, kept[1], kept[2]))))
+                written.append((v.slug, checkcache.Page(name, _files_of(f"{homes}/{v.slug}"),
+                                                        fill_of(kept[0], *around, kept[1], kept[2]))))
     return written
 
 
@@ -622,38 +623,41 @@ def _new_file_like(folder: str) -> tuple[int, int, int] | None:
     return stat.S_IMODE(made.st_mode), made.st_uid, made.st_gid
 
 
-def _files_of(folder: str) -> tuple[int, int]:
-    """The files (inode numbers) of a home's page and home.json in ``folder``, for the next build (_linked_home)."""
-    return os.lstat(f"{folder}/index.html").st_ino, os.lstat(f"{folder}/home.json").st_ino
+def _files_of(folder: str) -> tuple[int, int, int, int]:
+    """The files of a home's page and home.json in ``folder`` (each one's inode number and size), for the next build
+    (_linked_home)."""
+    page, summary = os.lstat(f"{folder}/index.html"), os.lstat(f"{folder}/home.json")
+    return page.st_ino, page.st_size, summary.st_ino, summary.st_size
 
 
-def _linked_home(was: str, folder: str, files: tuple[int, ...], made: int, like: tuple[int, int, int]) -> tuple[int, int] | None:
+def _linked_home(was: str, folder: str, files: tuple[int, int, int, int], made: int, like: tuple[int, int, int]) -> bool:
     """A home's page and home.json in ``was`` (a folder of the build being replaced) linked into ``folder`` (made): the
-    same files (their inode numbers), nothing read or written; None (``folder`` left as it was found) when either
-    cannot be linked, or is not the file that build wrote (``files``: _files_of) as a file written now would be: a
-    link to another file (never followed), another file moved or linked there, a file changed since ``made`` (its
-    build's record, in nanoseconds: a page edited by hand, or written by a serve that keeps no record), or with other
-    permissions, owner or group than ``like`` (_new_file_like)."""
+    same files, nothing read or written; False (``folder`` left as it was found) when either cannot be linked, or is
+    not the file that build wrote (``files``: _files_of, each one's inode number and size) as a file written now
+    would be: a link to another file (never followed), another file moved or linked there, a file changed since
+    ``made`` (its build's record, in nanoseconds: a page edited by hand, or written by a serve that keeps no record) or
+    of another size (changed with its time put back: a later day's build links a page for as long as its words
+    are the same), or with other permissions, owner or group than ``like`` (_new_file_like)."""
     try:
         os.mkdir(folder)
     except FileExistsError:
         pass
     except OSError:
-        return None
+        return False
     done = []
     try:
-        for name, ino in zip(("index.html", "home.json"), files, strict=True):
+        for name, ino, size in (("index.html", *files[:2]), ("home.json", *files[2:])):
             os.link(f"{was}/{name}", f"{folder}/{name}", follow_symlinks=False)
             done.append(name)
             st = os.lstat(f"{folder}/{name}")  # the file linked, whatever is done to ``was`` meanwhile
-            if (not stat.S_ISREG(st.st_mode) or st.st_ino != ino or st.st_mtime_ns > made
+            if (not stat.S_ISREG(st.st_mode) or st.st_ino != ino or st.st_size != size or st.st_mtime_ns > made
                     or (stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid) != like):
                 raise OSError(f"{was}/{name} is not the file its build wrote")
     except (OSError, ValueError):  # gone, changed, or a file system that links no files: read and written as without it
         for name in done:
             os.unlink(f"{folder}/{name}")
-        return None
-    return files[0], files[1]
+        return False
+    return True
 
 
 def _kept_filled(v: HomeView, kept: tuple[Decided, bytes, bytes] | None, shell: tuple[str, str]) -> tuple[bytes, bytes] | None:
@@ -818,8 +822,8 @@ def _render_chunk(args: tuple) -> list[tuple[str, checkcache.Page]]:
             _write_home(f"{homes}/{v.slug}", *pages)
         if kept:
             checkcache.write_pages(kept[0], made, batch[0].today)
-        written += [(v.slug, (names[i], *_files_of(f"{homes}/{v.slug}"), fills[i]) if names else ("", 0, 0, ""))
-                    for i, v in enumerate(batch)]
+        written += [(v.slug, checkcache.Page(names[i], _files_of(f"{homes}/{v.slug}"), fills[i]) if names
+                     else checkcache.Page("", (0, 0, 0, 0), "")) for i, v in enumerate(batch)]
     return written
 
 

@@ -1220,6 +1220,42 @@ def test_pages_linked_from_an_earlier_day_are_the_pages_that_day_makes(kept, tmp
     assert TODAY + dt.timedelta(days=1) in linked_on and TODAY + dt.timedelta(days=39) in linked_on  # each after a day
 
 
+@pytest.mark.slow  # builds the site of six homes four times
+def test_a_page_changed_in_place_with_its_time_put_back_is_not_linked_on_later_days(kept, tmp_path, monkeypatch):
+    """The code review: a page of the live site rewritten in place with its time of change put back (cp -p, rsync -t)
+    passed as the file its build wrote, and from the next day on was linked for as long as its words were the same
+    (it had been only until the day's end). A file is also compared with the size its build wrote."""
+    from carehomes import render
+    from carehomes.pipeline import build_site
+
+    monkeypatch.setattr(render, "EARLY_FROM", 0)
+    folder = _some_profiles(tmp_path)
+    site = tmp_path / "site"
+
+    def build(day: dt.date, out: Path = site) -> None:
+        checked = check_paths([folder], on=day, pieces=True)
+        build_site(checked.profiles, out, today=day, made=checked.pieces)
+
+    build(TODAY)
+    slug = sorted(_inodes(site))[0]
+    page = site / "homes" / slug / "index.html"
+    st = page.stat()
+    with open(page, "r+b") as f:  # the same file, another text, its time put back
+        text = f.read().replace(b"<h1>", b"<h1>Changed ", 1)
+        f.seek(0)
+        f.write(text)
+        f.truncate()
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
+    for day in (TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=2)):
+        before = _inodes(site)
+        build(day)
+        assert b"<h1>Changed " not in page.read_bytes(), day
+        assert _inodes(site)[slug] != before[slug] or day != TODAY + dt.timedelta(days=1)
+    monkeypatch.setenv(checkcache.CACHE_ENV, "off")
+    build(TODAY + dt.timedelta(days=2), tmp_path / "fresh")
+    assert _files(site / "homes") == _files(tmp_path / "fresh" / "homes")
+
+
 def test_a_page_is_linked_on_a_later_day_only_when_its_words_and_decisions_are_the_same():
     """render._same_words, on what a page written on 1 March depends on (render.fill_of): an age in years and months
     the same on 2 March, not on 1 April; a staleness decision that no longer holds, or a fill that is not fill_of's
