@@ -172,13 +172,15 @@ def filesystem_note(folder: Path, mounts: str, journals: list[str]) -> str:
     return said
 
 
-CODE_FOLDERS = ("carehomes", "overrides", "schema", "bench")  # and build.py, mkdocs.yml: what the runs run
+CODE_FOLDERS = ("carehomes", "overrides", "schema", "bench", "content")  # and CODE_FILES: what the runs run and read
+CODE_FILES = ("build.py", "mkdocs.yml", "requirements.txt", "pyproject.toml")
 
 
 def code_state() -> dict[str, tuple[int, int]]:
-    """Each file of the code the runs run (CODE_FOLDERS, build.py, mkdocs.yml): its size and time of change."""
-    files = [ROOT / "build.py", ROOT / "mkdocs.yml", *(f for d in CODE_FOLDERS for f in (ROOT / d).rglob("*")
-                                                      if f.is_file() and "__pycache__" not in f.parts)]
+    """Each file of the code the runs run and the site's own pages (CODE_FOLDERS, CODE_FILES): its size and time of
+    change."""
+    files = [*(ROOT / f for f in CODE_FILES), *(f for d in CODE_FOLDERS for f in (ROOT / d).rglob("*")
+                                               if f.is_file() and "__pycache__" not in f.parts)]
     out = {}
     for f in files:
         try:

@@ -519,7 +519,8 @@ def _check_places(f: Field, value: float) -> str | None:
     if given <= places:
         return None
     rounded = exact.quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)
-    return f"is {exact:f}, with {given} decimal places; it takes at most {places}: write {rounded.normalize():f}"
+    shown = repr(value) if "e" in repr(value) else f"{exact:f}"  # 5e-324, not 324 figures
+    return f"is {shown}, with {given} decimal places; it takes at most {places}: write {rounded.normalize():f}"
 
 
 def _check_range(f: Field, value: float) -> str | None:

@@ -185,7 +185,7 @@ def test_a_change_to_the_code_while_the_benchmark_runs_is_found(tmp_path: Path, 
     every page, and nothing said so. The benchmark notes the code's files at its start and names those changed
     by its end."""
     bench = _bench()
-    for d in ("carehomes", "overrides", "schema", "bench"):
+    for d in ("carehomes", "overrides", "schema", "bench", "content"):
         (tmp_path / d).mkdir()
     (tmp_path / "build.py").write_text("", encoding="utf-8")
     (tmp_path / "mkdocs.yml").write_text("", encoding="utf-8")

@@ -48,7 +48,7 @@ def test_a_need_word_is_the_need_and_each_card_says_why(site, page):
 @pytest.mark.one_engine
 def test_words_match_whole_words_only(site, page):
     page.goto(site + "find/?q=Hamp")  # the first letters of Hampton Park Road, Hampton Grange
-    assert status(page) == "No homes match “hamp”. Check the spelling, try fewer words, or choose from the filters."
+    assert status(page) == "No homes match “Hamp”. Check the spelling, try fewer words, or choose from the filters."
     page.goto(site + "find/?q=Hampton")
     # whole words of names and towns: not Brockhampton Court, nor Aston House on Hampton Park Road (a street is not search text)
     assert every_result(page) == ["Hampton Grange Nursing Home", "Hampton House Residential Care Home", "Sophie House"]

@@ -475,6 +475,8 @@ def test_deep_nesting_is_refused_not_crashing():
      "providers/t.yaml:7: fees.nursing_to: is 1200.005, with 3 decimal places; it takes at most 2: write 1200.01"),
     ("fees:\n  residential_from: 0.001\n  date: 2026-04-01\n",
      "providers/t.yaml:7: fees.residential_from: is 0.001, with 3 decimal places; it takes at most 2: write 0"),
+    ("fees:\n  residential_from: 5.0e-324\n  date: 2026-04-01\n",  # said as YAML wrote it, not as 324 figures
+     "providers/t.yaml:7: fees.residential_from: is 5e-324, with 324 decimal places; it takes at most 2: write 0"),
     ("beds:\n  registered: 99999999999999999999\n", "providers/t.yaml:7: beds.registered: is 99999999999999999999, above the highest allowed value 1000"),
     ("cqc:\n  rating_date: 2020-01-01 10:00:00\n", "providers/t.yaml:7: cqc.rating_date: must be a date without a time; write 2020-01-01"),
     ("name: [a, b]\n", "providers/t.yaml:5: name: must be text, not a list"),

@@ -81,8 +81,9 @@ export function initCompare(root) {
     linkBox.value = shareUrl(base, list);
     printed.textContent = fill(C.printed, { date: new Date().toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" }), link: linkBox.value });
   }
+  var drawn = 0;  // the latest draw: an earlier one whose homes are read after it changes nothing (Clear, Undo, Clear)
   function draw(message, focusSlug) {
-    var list = getList();
+    var list = getList(), mine = ++drawn;
     holder.replaceChildren();
     clear.hidden = !list.length;
     tools.hidden = !list.length;
@@ -95,6 +96,7 @@ export function initCompare(root) {
       return fetch(new URL("homes/" + x.slug + "/home.json", base)).then(function (r) { return r.ok ? r.json() : r.status === 404 ? false : null; })
         .catch(function () { return null; });
     })).then(function (homes) {
+      if (mine !== drawn) return;
       var all = homes.filter(Boolean);
       // a home that is not there leaves the shortlist, said once: it had no Remove button, and stayed counted as
       // "could not be found" on every visit, down to comparing 0 homes with a link and a print of nothing
@@ -227,8 +229,13 @@ export function initCompare(root) {
       if (!was.length || getList().length) return;
       var undo = el("button", { type: "button", class: "ch-linkbutton", id: "undo-clear" }, C.undoClear);
       undo.addEventListener("click", function () {
-        setList(was.concat(getList().filter(function (x) { return !was.some(function (w) { return w.slug === x.slug; }); })).slice(0, MAX));
-        draw(byCount(was.length, C.restoredOne, C.restoredMany) + " ", null);
+        // the homes cleared, first, then any shortlisted since (in another tab); those beyond the most a shortlist
+        // holds are said, never dropped without a word
+        var since = getList().filter(function (x) { return !was.some(function (w) { return w.slug === x.slug; }); });
+        var all = was.concat(since), left = all.slice(MAX);
+        setList(all.slice(0, MAX));
+        draw(byCount(was.length, C.restoredOne, C.restoredMany) + " " +
+          (left.length ? fill(C.restoredFull, { max: MAX, names: left.map(function (x) { return x.name; }).join(", ") }) + " " : ""), null);
       });
       status.append(" ", undo);
     });

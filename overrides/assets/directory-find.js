@@ -3,7 +3,7 @@
 import { FACE, VALUES } from "./directory-values.js";
 import { el, withLink } from "./directory-dom.js";
 import { MILE, byCount, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, misspelt, money, needsIn,
-  notListed, notListedNote, ofKind, officeDistanceText, outOf, outward, pickDistricts, plural, postcode, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
+  notListed, notListedNote, ofKind, officeDistanceText, outOf, outward, pickDistricts, plainWords, plural, postcode, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
   withinCounts, withinMiles } from "./directory-text.js";
 import { refreshButtons, setSearch } from "./directory-shortlist.js";
 import { fittingSort, sortFits, sortOf, sortedSearch, unknownNote, unknownOf } from "./directory-sort.js";
@@ -819,10 +819,11 @@ export function initFind(root) {
         // that an agency's distance is its office's, said once whether or not every home has confirmed
         var offices = distanceMode && n ? coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage, kinds) : "";
         if (n === 0) {
-          // words alone, nothing else chosen: no filter to remove, the words to check (and a town's name put right below)
-          var wordsAlone = words.length && !Object.keys(meant.filters).length && activeFilters(form, s).every(function (a) { return a[2]; });
+          // words alone (a need named among them too), nothing chosen in the form: no filter to remove, the words to
+          // check, as typed (and a town's name put right below)
+          var wordsAlone = !!s.q && activeFilters(form, s).every(function (a) { return a[2]; });
           text = reasons.length ? reasons.join(" ") : within ? fill(VALUES.find.noneWithin, { within: within })
-            : wordsAlone ? fill(VALUES.find.noneMatchWords, { words: clipped(words.join(" ")) }) : VALUES.find.noneMatch;
+            : wordsAlone ? fill(VALUES.find.noneMatchWords, { words: clipped(s.q) }) : VALUES.find.noneMatch;
         } else if (unconfirmed) {
           // sorted by distance, it says so, from where, and that an agency's is its office's, as when all are confirmed
           text = reasons.concat(fill(distanceMode ? VALUES.find.partialNearest : VALUES.find.partial, { count: plural(n, ONE, MANY) }),
@@ -850,22 +851,37 @@ export function initFind(root) {
         return showMore().then(function () { finish(text); }).then(function () {
           if (my !== runId) return;
           var back = reopen();
-          return n === 0 && words.length ? placeNames(form, base).then(function (names) { didYouMean(misspelt(words, names), s, my); }) : back;
+          // a town or area chosen as well: a town's name put right would match nothing there either
+          if (n !== 0 || !words.length || s.town || s.locality) return back;
+          return Promise.all([placeNames(form, base), unmatched(words)]).then(function (got) { didYouMean(misspelt(got[1], got[0]), s, my); });
         });
       });
     }).catch(function (e) {
       finish(e === NOT_LOADED ? VALUES.find.notLoaded : VALUES.find.notWorking);
     });
   }
+  function unmatched(words) {
+    // the words (4 letters or more, the first 8) that match no home on their own: only such a word may be misspelt
+    // ("Leominister" is in a home's name; "orchard" in many)
+    var some = words.filter(function (w) { return w.length >= 4; }).slice(0, 8);
+    return loadFacetIndex().then(function (ix) {
+      var index = searching(ix);
+      return Promise.all(some.map(function (w) {
+        return index.search(w, { filters: {} }).then(function (r) { return r && r.results.length ? null : w; });
+      }));
+    }).then(function (found) { return found.filter(Boolean); }).catch(function () { return []; });
+  }
   function didYouMean(pair, s, my) {
-    // "Did you mean Oldham?" after the count's line of a search whose word is one letter off a listed town or area
-    // (find.didYouMean): the town's name a link that searches again with it in place of the word
+    // "Did you mean Oldham?" after the count's line of a search whose word matches no home and is one letter off a
+    // listed town or area (find.didYouMean): the town's name a link that searches again with it in place of the word
+    // (the words as the search read them: plainWords, which the word put right is one of)
     if (!pair || my !== runId) return;
-    var q = (s.nearFromQ ? s.nearFromQ + " " : "") + searchWords(s.q).map(function (w) { return w === pair[0] ? pair[1] : w; }).join(" ");
+    var q = (s.nearFromQ ? s.nearFromQ + " " : "") + plainWords(searchWords(s.q).join(" ")).split(" ").map(function (w) { return w === pair[0] ? pair[1] : w; }).join(" ");
     var params = new URLSearchParams(location.search);
     params.set("q", q);
     var link = el("a", { href: "?" + params.toString() }, pair[1]);
     link.addEventListener("click", function (ev) {
+      if (ev.button !== 0 || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.altKey) return;  // a new tab or window: the address
       ev.preventDefault(); form.q.value = q; run(PUSH); form.q.focus();
     });
     var parts = String(VALUES.find.didYouMean || "").split("{value}");
