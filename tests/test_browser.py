@@ -1121,6 +1121,28 @@ def test_a_cleared_shortlist_can_be_put_back(site, page):
                                            r"shortlisted since are not on it: Another Home\. Comparing 10 homes\."))
 
 
+@MORE
+def test_a_short_screen_keeps_no_header_or_compare_bar_on_screen(site, browser):
+    """At 400% zoom (a 1280 by 1024 screen is 320 by 256 CSS pixels) the sticky header and the Compare bar stayed on
+    screen as the find page scrolled, leaving 141 px to read in (WCAG 1.4.10; the accessibility review): on a
+    screen under 30em high both scroll away with the page."""
+    ctx = browser.new_context(viewport={"width": 320, "height": 256})
+    pg = ctx.new_page()
+    try:
+        pg.goto(site + "compare/?homes=aston-house")
+        expect(pg.locator("#compare-status")).to_contain_text("Comparing 1 home.")
+        pg.goto(site + "find/")
+        wait_results(pg)
+        expect(pg.locator("#shortlist-bar")).to_be_visible()
+        pg.mouse.wheel(0, 1500)
+        pg.wait_for_timeout(300)
+        header, bar = pg.evaluate("""() => [document.querySelector('.md-header').getBoundingClientRect().bottom,
+                                           document.getElementById('shortlist-bar').getBoundingClientRect().top]""")
+        assert header <= 0 and bar >= 256, (header, bar)  # both off the screen: the whole height is the page's
+    finally:
+        ctx.close()
+
+
 def test_hidden_controls_stay_hidden(site, sized):
     sized.goto(site + "compare/")
     expect(sized.locator("#compare-status")).to_contain_text("Your shortlist is empty")
