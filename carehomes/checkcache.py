@@ -455,20 +455,20 @@ def read_written(store: Path, site: str) -> Written | None:
 
 
 def _page_line(line: str) -> tuple[str, Page] | None:
-    """A line of a kept ``written`` row's pages (slug, page name, its two files' inode numbers and sizes, and what its
-    words depend on, tab-separated) read; None when it is not one (an earlier version's line: that page is then
+    """A line of a kept ``written`` row's pages (slug, page name, its two files' inode numbers and sizes, what its
+    words depend on and the day they were written, tab-separated) read; None when it is not one (an earlier version's line: that page is then
     written again, not linked)."""
     parts = line.split("\t")
-    if len(parts) != 7 or not all(n.isdigit() and n.isascii() for n in parts[2:6]):
+    if len(parts) != 8 or not all(n.isdigit() and n.isascii() for n in parts[2:6]):
         return None
     page, size, summary, summary_size = map(int, parts[2:6])
-    return parts[0], Page(parts[1], (page, size, summary, summary_size), parts[6])
+    return parts[0], Page(parts[1], (page, size, summary, summary_size), parts[6], parts[7])
 
 
 def write_written(store: Path, site: str, written: Written) -> None:
     """Keep what a build of ``site`` wrote as its home pages, for the next build to link those it would write again."""
     _write(store, "written", [(site, written.build, written.day, written.inputs,
-                               "\n".join(f"{slug}\t{page.name}\t{chr(9).join(map(str, page.files))}\t{page.fill}"
+                               "\n".join(f"{slug}\t{page.name}\t{chr(9).join(map(str, page.files))}\t{page.fill}\t{page.written}"
                                          for slug, page in sorted(written.pages.items())),
                                written.made)])
 
@@ -499,11 +499,13 @@ class Written:
 class Page(NamedTuple):
     """A home page written: its name (page_name), its index.html's and home.json's inode numbers and sizes (the next
     build links them only while they are the files written: render._linked_home), and what its words depend on besides
-    its name, the days of its ages' marks and the staleness decisions it holds on (render.fill_of; "" unknown)."""
+    its name, the days of its ages' marks and the staleness decisions it holds on (render.fill_of; "" unknown), and the
+    day its files were written (ISO; a page linked keeps it: render._written_lately)."""
 
     name: str
     files: tuple[int, int, int, int]
     fill: str
+    written: str
 
 
 def page_name(inputs: str, data: dict, checked_on: dt.date | None) -> str:

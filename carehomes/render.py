@@ -573,7 +573,8 @@ def _kept_chunk(args: tuple) -> list[tuple[str, checkcache.Page]]:
         if before is not None and like is not None:
             folder, pages, made, day = before
             linked = {i: was for i, v in enumerate(batch) if (was := pages.get(v.slug)) is not None
-                      and was.name == names[i] and (day == v.today or _same_words(v, was.fill, day))
+                      and was.name == names[i] and _written_lately(was, v.today)
+                      and (day == v.today or _same_words(v, was.fill, day))
                       and _linked_home(f"{folder}/{v.slug}", f"{homes}/{v.slug}", was.files, made, like)}
             written += [(batch[i].slug, page) for i, page in linked.items()]
             if linked and day != views[0].today:  # kept in the store as pages taken today (checkcache.UNUSED_DAYS)
@@ -587,8 +588,22 @@ def _kept_chunk(args: tuple) -> list[tuple[str, checkcache.Page]]:
             if pages is not None and kept is not None:
                 _write_home(f"{homes}/{v.slug}", *pages)
                 written.append((v.slug, checkcache.Page(name, _files_of(f"{homes}/{v.slug}"),
-                                                        fill_of(kept[0], *around, kept[1], kept[2]))))
+                                                        fill_of(kept[0], *around, kept[1], kept[2]), v.today.isoformat())))
     return written
+
+
+LINK_DAYS = 7  # a page is linked from build to build for 7 to 13 days after it was written (by its name), then written
+
+
+def _written_lately(page: checkcache.Page, today: dt.date) -> bool:
+    """Whether ``page`` (the build being replaced's) was written lately enough to be linked on ``today``: within
+    LINK_DAYS days and up to LINK_DAYS - 1 more by its name (so that the pages written one day are not all written
+    again on one later day). A page changed in place that keeps its size and time of change (_linked_home cannot tell
+    it from the file written) is so published for two weeks at most, not for as long as its words are the same."""
+    written = date_of(page.written)
+    if written is None or written > today or not page.name[-1:] or page.name[-1:] not in "0123456789abcdef":
+        return False
+    return (today - written).days < LINK_DAYS + int(page.name[-1], 16) % LINK_DAYS
 
 
 def fill_of(decided: Decided, *parts: bytes) -> str:
@@ -796,7 +811,7 @@ def shell_key(cfg: SiteConfig, engine: str, views: list[HomeView]) -> str | None
 
 def _render_chunk(args: tuple) -> list[tuple[str, checkcache.Page]]:
     """Home pages of ``views`` into ``site_dir``, each taken as kept or rendered (render_homes); (slug, page) of each
-    (checkcache.Page; ("", 0, 0) without a store of pages)."""
+    (checkcache.Page; one of no name without a store of pages)."""
     views, site_dir, shell, contact_email, kept = args
     tpl = profile_page()
     around = (shell[0].encode("utf-8"), shell[1].encode("utf-8"))  # a home's name and address, filled in, hold no mark
@@ -822,8 +837,8 @@ def _render_chunk(args: tuple) -> list[tuple[str, checkcache.Page]]:
             _write_home(f"{homes}/{v.slug}", *pages)
         if kept:
             checkcache.write_pages(kept[0], made, batch[0].today)
-        written += [(v.slug, checkcache.Page(names[i], _files_of(f"{homes}/{v.slug}"), fills[i]) if names
-                     else checkcache.Page("", (0, 0, 0, 0), "")) for i, v in enumerate(batch)]
+        written += [(v.slug, checkcache.Page(names[i], _files_of(f"{homes}/{v.slug}"), fills[i], v.today.isoformat())
+                     if names else checkcache.Page("", (0, 0, 0, 0), "", "")) for i, v in enumerate(batch)]
     return written
 
 

@@ -140,6 +140,14 @@ def test_a_misspelt_town_is_put_right_in_one_click(site, page):
     expect(status).to_have_text("No homes match. Try removing a filter.")
     page.goto(site + "find/?q=Zzzzzz")
     expect(status).to_have_text("No homes match “Zzzzzz”. Check the spelling, try fewer words, or choose from the filters.")
+    # the tab's title is the first sentence, whatever the words typed hold ("St. Ledbuy" cut it at "St")
+    page.goto(site + "find/?q=St.+Ledbuy")
+    expect(status).to_contain_text("Did you mean Ledbury?")
+    assert page.title().startswith("No homes match “St. Ledbuy” - Find a care home - ")
+    # a word said back is cut at 60 characters, never inside an emoji
+    page.goto(site + "find/?q=" + "a" * 58 + "%F0%9F%98%80" * 3)
+    expect(status).to_have_text("No homes match “" + "a" * 58 + "\U0001F600…”. Check the spelling, try fewer words, "
+                                "or choose from the filters.")
 
 
 def test_journey_tracheostomy_with_nursing_vacancy(site, page):
@@ -1110,6 +1118,16 @@ def test_a_cleared_shortlist_can_be_put_back(site, page):
     page.wait_for_timeout(800)
     assert page.evaluate("JSON.parse(localStorage.getItem('carehomes.shortlist') || '[]')") == []
     expect(status).to_have_text(re.compile(r"^Your shortlist was cleared\. Your shortlist is empty"))
+    # a shared link's homes cleared before they were read: "2 homes from the shared link added" is never said later
+    held: list = []
+    page.route("**/home.json", lambda route: held.append(route))
+    page.goto(site + "compare/?homes=aston-house,example-full")
+    page.get_by_role("button", name="Clear the shortlist").click()
+    for route in held:
+        route.continue_()
+    page.unroute("**/home.json")
+    page.get_by_role("button", name="Undo clearing your shortlist").click()
+    expect(status).to_have_text(re.compile(r"^2 homes put back on your shortlist\. Comparing 2 homes\."))
     # ten cleared, one shortlisted since in another tab: Undo puts the ten back and names the one it cannot keep
     ten = sorted(p.stem for p in (ROOT / "providers").glob("[!_]*.yaml"))[:11]
     page.goto(site + "compare/?homes=" + ",".join(ten[:10]))
@@ -1117,8 +1135,8 @@ def test_a_cleared_shortlist_can_be_put_back(site, page):
     page.get_by_role("button", name="Clear the shortlist").click()
     page.evaluate("slug => localStorage.setItem('carehomes.shortlist', JSON.stringify([{slug: slug, name: 'Another Home'}]))", ten[10])
     page.get_by_role("button", name="Undo clearing your shortlist").click()
-    expect(status).to_have_text(re.compile(r"^10 homes put back on your shortlist\. A shortlist holds at most 10, so these "
-                                           r"shortlisted since are not on it: Another Home\. Comparing 10 homes\."))
+    expect(status).to_have_text(re.compile(r"^10 homes put back on your shortlist\. A shortlist holds at most 10, so it has "
+                                           r"no room for what you shortlisted since: Another Home\. Comparing 10 homes\."))
 
 
 @MORE

@@ -1224,7 +1224,9 @@ def test_pages_linked_from_an_earlier_day_are_the_pages_that_day_makes(kept, tmp
 def test_a_page_changed_in_place_with_its_time_put_back_is_not_linked_on_later_days(kept, tmp_path, monkeypatch):
     """The code review: a page of the live site rewritten in place with its time of change put back (cp -p, rsync -t)
     passed as the file its build wrote, and from the next day on was linked for as long as its words were the same
-    (it had been only until the day's end). A file is also compared with the size its build wrote."""
+    (it had been only until the day's end). A file is also compared with the size its build wrote, and a page is
+    written again 7 to 13 days after it was written (render.LINK_DAYS), so that one changed keeping its size too is
+    published two weeks at most."""
     from carehomes import render
     from carehomes.pipeline import build_site
 
@@ -1237,22 +1239,33 @@ def test_a_page_changed_in_place_with_its_time_put_back_is_not_linked_on_later_d
         build_site(checked.profiles, out, today=day, made=checked.pieces)
 
     build(TODAY)
-    slug = sorted(_inodes(site))[0]
-    page = site / "homes" / slug / "index.html"
-    st = page.stat()
-    with open(page, "r+b") as f:  # the same file, another text, its time put back
-        text = f.read().replace(b"<h1>", b"<h1>Changed ", 1)
-        f.seek(0)
-        f.write(text)
-        f.truncate()
-    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
-    for day in (TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=2)):
-        before = _inodes(site)
-        build(day)
-        assert b"<h1>Changed " not in page.read_bytes(), day
-        assert _inodes(site)[slug] != before[slug] or day != TODAY + dt.timedelta(days=1)
+    first = _inodes(site)
+    build(TODAY + dt.timedelta(days=1))
+    steady = sorted(s for s, ino in _inodes(site).items() if ino == first[s])  # linked: the same words on the next day
+    slug, same_size = steady[:2]
+    page, other = site / "homes" / slug / "index.html", site / "homes" / same_size / "index.html"
+
+    def change(path: Path, old: bytes, new: bytes) -> None:  # the same file, another text, its time put back
+        st = path.stat()
+        with open(path, "r+b") as f:
+            text = f.read().replace(old, new, 1)
+            f.seek(0)
+            f.write(text)
+            f.truncate()
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+    change(page, b"<h1>", b"<h1>Changed ")
+    change(other, b"<h1>", b"<h2>")  # the same size
+    day = TODAY + dt.timedelta(days=1)
+    before = _inodes(site)
+    build(day)  # the same day: the page of another size written again, the other linked as it is
+    assert b"<h1>Changed " not in page.read_bytes() and _inodes(site)[slug] != before[slug]
+    assert b"<h2>" in other.read_bytes() and _inodes(site)[same_size] == before[same_size]
+    monkeypatch.setattr(render, "LINK_DAYS", 1)  # as if LINK_DAYS had passed since it was written: written again
+    build(day)
+    assert b"<h2>" not in other.read_bytes()
     monkeypatch.setenv(checkcache.CACHE_ENV, "off")
-    build(TODAY + dt.timedelta(days=2), tmp_path / "fresh")
+    build(day, tmp_path / "fresh")
     assert _files(site / "homes") == _files(tmp_path / "fresh" / "homes")
 
 

@@ -89,7 +89,13 @@ export function initCompare(root) {
     tools.hidden = !list.length;
     showLink(list);
     // no table left: nor the hint that one is wider than the screen (it stayed after "Clear the shortlist")
-    if (!list.length) { if (hint) hint.hidden = true; status.textContent = (message || "") + C.empty; if (focusSlug !== undefined) status.focus(); return Promise.resolve(); }
+    if (!list.length) {
+      sharedAdded = [];  // nothing a shared link added is on the list now: said never, not after a later Undo
+      if (hint) hint.hidden = true;
+      status.textContent = (message || "") + C.empty;
+      if (focusSlug !== undefined) status.focus();
+      return Promise.resolve();
+    }
     if (!message) status.textContent = byCount(list.length, C.loadingOne, C.loadingMany);
     return Promise.all(list.map(function (x) {
       // false: no such home (404: it left the directory, or a shared link named none); null: it could not be read now
@@ -235,7 +241,9 @@ export function initCompare(root) {
         var all = was.concat(since), left = all.slice(MAX);
         setList(all.slice(0, MAX));
         draw(byCount(was.length, C.restoredOne, C.restoredMany) + " " +
-          (left.length ? fill(C.restoredFull, { max: MAX, names: left.map(function (x) { return x.name; }).join(", ") }) + " " : ""), null);
+          (left.length ? fill(C.restoredFull, { max: MAX, names: left.map(function (x) {
+            return typeof x.name === "string" && x.name.trim() ? x.name : x.slug;  // stored by another tab: a slug at least
+          }).join(", ") }) + " " : ""), null);
       });
       status.append(" ", undo);
     });

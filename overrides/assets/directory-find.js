@@ -33,7 +33,12 @@ function readForm(form) {
   }
   return s;
 }
-function clipped(text) { return text.length > 60 ? text.slice(0, 59) + "…" : text; }  // words said back: 60 characters at most
+function clipped(text) {
+  // words said back: 60 characters at most, never half a character (an emoji is two of JavaScript's)
+  var chars = Array.from(text);
+  return chars.length > 60 ? chars.slice(0, 59).join("") + "…" : text;
+}
+function firstSentence(text) { return String(text).split(/\.(?:\s|$)/)[0]; }
 function hasPostcode(q) { return !!(q && (outward(q) || withPostcode(q))); }
 function writeForm(form, params) {
   // an older link's separate postcode (?near=) joins the search box; returns [[field, value]] of a link's town or
@@ -713,13 +718,14 @@ export function initFind(root) {
     list.setAttribute("aria-busy", "true");
     status.textContent = VALUES.find.searching;
     wrong(false);
-    var finish = function (text) {
+    var finish = function (text, title) {
       if (my !== runId) return;
       status.textContent = text;
       list.setAttribute("aria-busy", "false");
-      // the tab's title says what this search found, as the count's line does (its first sentence): every search had
-      // the one title, in the history and the tabs alike (the accessibility review, WCAG 2.4.2)
-      document.title = (location.search ? String(text).split(/\.(?:\s|$)/)[0] + " - " : "") + pageTitle;
+      // the tab's title says what this search found, as the count's line does (its first sentence, or ``title``
+      // where words typed, "St. Ledbuy", are in it): every search had the one title, in the history and the tabs
+      // alike (the accessibility review, WCAG 2.4.2)
+      document.title = (location.search ? (title || firstSentence(text)) + " - " : "") + pageTitle;
     };
     Promise.all([prep, loadFacets()]).then(function (got) {
       var o = got[0], known = (got[1] || {}).known || {}, homes = (got[1] || {}).homes, of = (got[1] || {}).of,
@@ -813,7 +819,7 @@ export function initFind(root) {
         var within = radiusChoice ? String(FACE.radius.labels[radiusChoice] || "").toLowerCase() : "";
         if (within) results = withinMiles(results, radiusChoice);
         pending = results; shown = 0; drawn = []; list.replaceChildren();
-        var n = results.length, text, reasons = emptyReasons(chosen, known, homes, VALUES.find, of, ofKinds);
+        var n = results.length, text, title = "", reasons = emptyReasons(chosen, known, homes, VALUES.find, of, ofKinds);
         // no match has a value for the sort (find.sortedNone): every one unknown, or none ranked (agencies have no beds)
         var none = (unknown === n || (ranked === 0 && unknown > 0)) && n > 1 ? unknownOf(s.sort) : null;
         // that an agency's distance is its office's, said once whether or not every home has confirmed
@@ -824,6 +830,7 @@ export function initFind(root) {
           var wordsAlone = !!s.q && activeFilters(form, s).every(function (a) { return a[2]; });
           text = reasons.length ? reasons.join(" ") : within ? fill(VALUES.find.noneWithin, { within: within })
             : wordsAlone ? fill(VALUES.find.noneMatchWords, { words: clipped(s.q) }) : VALUES.find.noneMatch;
+          if (!reasons.length && !within && wordsAlone) title = fill(firstSentence(VALUES.find.noneMatchWords), { words: clipped(s.q) });
         } else if (unconfirmed) {
           // sorted by distance, it says so, from where, and that an agency's is its office's, as when all are confirmed
           text = reasons.concat(fill(distanceMode ? VALUES.find.partialNearest : VALUES.find.partial, { count: plural(n, ONE, MANY) }),
@@ -848,7 +855,7 @@ export function initFind(root) {
         text = missed.map(function (m) { return notListedNote(VALUES.find, m[0], m[1]); }).join("") + text;
         missed = [];
         // the count is announced once the first homes are on the page
-        return showMore().then(function () { finish(text); }).then(function () {
+        return showMore().then(function () { finish(text, title); }).then(function () {
           if (my !== runId) return;
           var back = reopen();
           // a town or area chosen as well: a town's name put right would match nothing there either

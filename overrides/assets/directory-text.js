@@ -275,25 +275,25 @@ export function editDistance(a, b) {
   return d[a.length][b.length];
 }
 export function misspelt(words, names) {
-  // [word, name word] for the first search word (4 letters or more) that matched nothing and is one letter off a
-  // word of a town or area the page lists (two off for 7 letters or more): "oldam" -> "Oldham"; the name's word as the
-  // name writes it. None when a word is one of them already, or is as near to two different words. words: the
-  // search's words as the build cuts text into words (searchWords)
+  // [word, name] for the first search word (5 letters or more) that is one letter off the name of a town or area the
+  // page lists that is one word (two off for 8 letters or more): "oldam" -> "Oldham", the name as the page writes it.
+  // A word of a name of several words ("Long" of Long Itchington, "Near" of "Near Leominster") is no name: a
+  // common word one letter off it is not a misspelt town. None when the word is one of them already, or is as
+  // near to two. words: the search's words as the build cuts text into words (searchWords), each one that matched no
+  // home (a home's own word is never put right)
   var vocab = new Map();
   (names || []).forEach(function (name) {
-    String(name).split(/[^\p{L}\p{N}']+/u).forEach(function (part) {
-      var k = searchWords(part).join("");
-      if (k.length >= 4 && !vocab.has(k)) vocab.set(k, part);
-    });
+    var parts = searchWords(name);
+    if (parts.length === 1 && parts[0].length >= 5 && !vocab.has(parts[0])) vocab.set(parts[0], String(name));
   });
   for (var i = 0; i < words.length; i++) {
     var w = words[i];
-    if (w.length < 4 || vocab.has(w)) continue;
-    var limit = w.length >= 7 ? 2 : 1, best = null, bestAt = limit + 1, tie = false;
-    vocab.forEach(function (part, k) {
+    if (w.length < 5 || vocab.has(w)) continue;
+    var limit = w.length >= 8 ? 2 : 1, best = null, bestAt = limit + 1, tie = false;
+    vocab.forEach(function (name, k) {
       if (Math.abs(k.length - w.length) > limit) return;
       var at = editDistance(w, k);
-      if (at < bestAt) { best = part; bestAt = at; tie = false; } else if (at === bestAt) tie = true;
+      if (at < bestAt) { best = name; bestAt = at; tie = false; } else if (at === bestAt) tie = true;
     });
     if (best && !tie) return [w, best];
   }

@@ -668,21 +668,23 @@ test("a sorted search never takes a prototype name for a sort of the index", asy
   assert.equal(results.length, 2);
 });
 
-test("a search word one letter off a listed town or area is that town's word, said as the town writes it", () => {
+test("a search word one letter off a listed town or area of one word is that town, said as the page writes it", () => {
   assert.equal(editDistance("oldam", "oldham"), 1);
   assert.equal(editDistance("hereofrd", "hereford"), 1);  // two letters swapped
   assert.equal(editDistance("leominster", "leominster"), 0);
-  const places = ["Oldham", "Ashton-under-Lyne", "Hereford", "Ross-on-Wye", "Royton", "St Mary's Bay"];
+  const places = ["Oldham", "Ashton-under-Lyne", "Hereford", "Ross-on-Wye", "Royton", "Near Leominster", "Long Itchington", "Leominster"];
   assert.deepEqual(misspelt(["oldam"], places), ["oldam", "Oldham"]);
   assert.deepEqual(misspelt(["dementia", "herefrd"], places), ["herefrd", "Hereford"]);
-  assert.deepEqual(misspelt(["ashten"], places), ["ashten", "Ashton"]);  // a word of a town of several words
-  assert.deepEqual(misspelt(["maris"], places), ["maris", "Mary's"]);  // the build's words: "Mary's" is marys
-  assert.equal(misspelt(["oldham"], places), null);  // a listed word already: nothing to put right
-  assert.equal(misspelt(["old"], places), null);  // under 4 letters: too many near words
-  assert.equal(misspelt(["olham", "xyzzy"], ["Oldham", "Olham"]), null);  // listed as written
   assert.deepEqual(misspelt(["rotyon"], places), ["rotyon", "Royton"]);  // two letters swapped
+  assert.equal(misspelt(["herferd"], places), null);  // 7 letters, two off: too far
+  assert.equal(misspelt(["oldham"], places), null);  // a listed name already: nothing to put right
+  assert.equal(misspelt(["olda"], places), null);  // under 5 letters: too many common words are one off a name
+  assert.equal(misspelt(["ashten"], places), null);  // a word of a name of several words is no name ("Long", "Near")
+  assert.equal(misspelt(["lond"], places), null);
+  assert.equal(misspelt(["bear"], places), null);
   assert.equal(misspelt(["oldxxm"], places), null);  // two letters off a word of 6: too far
-  assert.deepEqual(misspelt(["herferd"], places), ["herferd", "Hereford"]);  // 7 letters: two may be off
+  assert.deepEqual(misspelt(["hereforrdd"], places), ["hereforrdd", "Hereford"]);  // 8 letters or more: two may be off
+  assert.equal(misspelt(["heefod"], places), null);  // 6 letters, two off: too far
   assert.equal(misspelt(["royon"], ["Royton", "Roydon"]), null);  // as near to two: no guess
   assert.equal(misspelt(["oldam"], []), null);
 });
