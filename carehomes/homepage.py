@@ -79,8 +79,8 @@ class ProfilePage:
         add = out.append
         slug, name = escape(h.slug), escape(h.name)
         closed = h.closed
-        add(f'<div class="ch-profile" data-slug="{slug}">\n<p class="ch-lede"><span class="ch-sep">{name}</span>'
-            f'<span class="ch-sep">, </span><span>{escape(h.address_line or h.d["locality"])}</span></p>\n</div>\n\n')
+        # the address under the heading (the name, hidden, led it for Pagefind's title: a screen reader heard it twice)
+        add(f'<div class="ch-profile" data-slug="{slug}">\n<p class="ch-lede">{escape(h.address_line or h.d["locality"])}</p>\n</div>\n\n')
         if closed:
             add(f'<div class="admonition danger ch-closed" role="note">\n<p class="admonition-title">{escape(h.closed_text)}</p>\n'
                 "<p>It is no longer listed in the search, the lists or the counts, and cannot be added to a shortlist. "

@@ -144,6 +144,16 @@ def test_the_find_page_has_a_heading_for_its_filters_and_its_results(built):
                      (out / "assets" / "directory.css").read_text(encoding="utf-8"))
 
 
+def test_a_home_page_says_its_name_once_then_its_address(built):
+    """The lede under the heading held the home's name again, hidden (Pagefind's title, long gone): a screen reader read
+    "Aston House" then "Aston House, ..." (the accessibility review)."""
+    out, _ = built
+    page = (out / "homes" / "aston-house" / "index.html").read_text(encoding="utf-8")
+    lede = re.search(r'<p class="ch-lede">(.*?)</p>', page, re.S)
+    assert lede and "Aston House" not in lede[1] and "<span" not in lede[1] and lede[1].strip()
+    assert page.count("<h1") == 1 and re.search(r"<h1[^>]*>Aston House</h1>", page)
+
+
 def test_stale_flags(built):
     out, _ = built
     full = (out / "homes" / "example-full" / "index.html").read_text()
