@@ -184,7 +184,7 @@ def pending_claim(path: Path, issue: int | None, open_claims: list[tuple[int, st
     """The number of an earlier open claim issue (``open_claims``: (number, text) of each) for the home at ``path``,
     or None; the first claim of a home goes ahead, a later one waits for it."""
     labels = forms.claim_labels(schema)
-    known = {*labels, *(c.label for c in forms.CLAIM_FIELDS)}
+    known = {*labels, *(c.label for c in forms.CLAIM_FIELDS), *forms.RETIRED_CLAIM_LABELS}
     for number, text in sorted(open_claims):
         if issue is not None and number >= issue:
             break
@@ -222,7 +222,7 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
                       "\"Claim it\" link on your page in the directory"]
         return res
     labels = forms.claim_labels(schema)  # the page claimed, under its kind's label ("The agency you manage")
-    known = {*labels, *(c.label for c in forms.CLAIM_FIELDS)}
+    known = {*labels, *(c.label for c in forms.CLAIM_FIELDS), *forms.RETIRED_CLAIM_LABELS}
     answers, twice = parse_body(body, schema, known)
     if not answers:
         names = schema.values.or_list([f"'{forms.claim_form(schema, t)['name']}'" for t in forms.claim_forms(schema)])

@@ -300,8 +300,10 @@ CLAIM_FIELDS = (
     ClaimField("claimant_name", "Your name", "Your full name, as the home's staff know you.", "contact.manager"),
     ClaimField("claimant_role", "Your role", "Your job at the home, such as registered manager or deputy manager.", None),
     ClaimField("claimant_email", "Your work email", "Your email address at the home or its provider.", "contact.email"),
-    ClaimField("claimant_phone", "Your phone number", "A number the council can reach you on at work.", "contact.phone"),
 )
+# Questions the claim forms no longer ask, still read (and not kept) in a claim opened before: the claimant's phone
+# number, public in the issue and never used (the council rings the number CQC holds for the home, never one given)
+RETIRED_CLAIM_LABELS = ("Your phone number",)
 
 
 def claim_forms(schema: Schema | None = None) -> dict[str, Kind]:

@@ -14,7 +14,7 @@ from conftest import FIXTURES, ROOT, git, run_build
 
 TEMPLATES = ROOT / ".github" / "ISSUE_TEMPLATE"
 ANSWERS = {"The home you manage": "aston-house", "Your name": "Sam Manager", "Your role": "Registered manager",
-           "Your work email": "sam@aston.example.org", "Your phone number": "07700 900123"}
+           "Your work email": "sam@aston.example.org"}
 
 
 @pytest.fixture
@@ -55,13 +55,13 @@ def test_the_claim_form_is_generated_with_the_home_and_who_the_manager_is():
             'No GitHub account? Email or phone the council instead (see the "For providers" page).')
     assert form["name"] == "Claim this home" and form["labels"] == ["claim"] and form["title"] == "Claim: "
     inputs = [b for b in form["body"] if b["type"] == "input"]
-    assert [b["id"] for b in inputs] == ["home", "claimant_name", "claimant_role", "claimant_email", "claimant_phone"]
+    assert [b["id"] for b in inputs] == ["home", "claimant_name", "claimant_role", "claimant_email"]  # no phone: public, unused
     assert [b["attributes"]["label"] for b in inputs] == list(ANSWERS)
     assert all(b["validations"]["required"] for b in inputs)
     assert form["body"][0]["attributes"]["value"].split("\n\n")[0].endswith(  # a steward still checks details
         "After that, the **Update vacancies** form changes your page within a few minutes, without waiting for the "
         "council. The council checks what you send with **Update this home's details** before it goes on the site.")
-    assert inputs[4]["attributes"]["placeholder"] == "01432 123456"  # the schema's example for contact.phone
+    assert inputs[3]["attributes"]["placeholder"] == "enquiries@example.org"  # the schema's example for contact.email
     assert "### Your home's page name" not in body(), "the provider-update workflow must not pick a claim up"
     url = forms.form_url("https://github.com/council/homes", forms.CLAIM, "aston-house", "Aston House")
     assert url == "https://github.com/council/homes/issues/new?template=claim-home.yml&home=aston-house&title=Claim%3A%20Aston%20House"
@@ -121,10 +121,12 @@ def test_unknown_homes_second_claims_and_bad_answers_get_a_clear_reply(repo):
     own = check_claim(body(**{"The home you manage": "example-full"}), "Example-Manager", repo, 9)
     assert own.errors == ["Example-Manager already looks after the page for Example Full House (fictional): use the Update "
                           "vacancies and Update this home's details links on its page"]
-    bad = check_claim(body(**{"Your work email": "sam at aston", "Your phone number": "", "Your role": ""}), "sam-manager", repo, 10)
+    bad = check_claim(body(**{"Your work email": "sam at aston", "Your role": ""}), "sam-manager", repo, 10)
     assert bad.errors == ["Your role: is empty; edit this request and fill it in",
-                          "Your work email: 'sam at aston' is not an email address; write it like enquiries@example.org",
-                          "Your phone number: is empty; edit this request and fill it in"]
+                          "Your work email: 'sam at aston' is not an email address; write it like enquiries@example.org"]
+    # a claim opened with the form that asked for a phone number is read as before: its number neither needed nor kept
+    before = check_claim(body() + "\n\n### Your phone number\n\n07700 900123", "sam-manager", repo, 11)
+    assert before.errors == [] and "07700" not in repr(before.claimant) and before.claimant["Your work email"] == ANSWERS["Your work email"]
     assert check_claim("just words", "sam-manager", repo).errors == [
         "This request was not made with the form 'Claim this home' or 'Claim this agency'; open the form with the \"Claim it\" "
         "link on your page in the directory"]
