@@ -868,9 +868,9 @@ export function initFind(root) {
     });
   }
   function unmatched(words) {
-    // the words (4 letters or more, the first 8) that match no home on their own: only such a word may be misspelt
-    // ("Leominister" is in a home's name; "orchard" in many)
-    var some = words.filter(function (w) { return w.length >= 4; }).slice(0, 8);
+    // the words (5 letters or more, as misspelt takes them; the first 8) that match no home on their own: only such a
+    // word may be misspelt ("Leominister" is in a home's name; "orchard" in many)
+    var some = words.filter(function (w) { return w.length >= 5; }).slice(0, 8);
     return loadFacetIndex().then(function (ix) {
       var index = searching(ix);
       return Promise.all(some.map(function (w) {
