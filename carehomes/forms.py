@@ -75,6 +75,18 @@ def kind_forms(schema: Schema | None = None) -> dict[str, tuple[Kind, bool]]:
     return out
 
 
+# A details form's answer that takes a fact off the page (updates.apply_update): REMOVE typed in its box, or the last
+# choice of its list. Not a date (a set's date goes with its last answer) nor an answer of the availability forms (free
+# places are a number, 0 for none, dated together).
+REMOVE = "REMOVE"
+REMOVE_OPTION = "Remove the answer"
+
+
+def removable(f: Field) -> bool:
+    """Whether a details form's answer for ``f`` may take its fact off the page (REMOVE, REMOVE_OPTION)."""
+    return f.type != "date" and f.path not in VACANCY_PATHS and not any(f.path in availability_paths(k) for k in kinds())
+
+
 def availability_paths(k: Kind) -> frozenset[str]:
     """A kind's availability facts, asked in its availability form: its free places, their date and the facts
     that date covers (an agency's taking_new_clients)."""
@@ -157,11 +169,12 @@ def labels(schema: Schema | None = None) -> dict[str, FormField]:
 def _element(ff: FormField) -> dict[str, Any]:
     f = ff.field
     attrs: dict[str, Any] = {"label": ff.label, "description": ff.description}
+    remove = [REMOVE_OPTION] if removable(f) else []  # a choice once made can be taken off the page again
     if f.type == "boolean":
-        return {"type": "dropdown", "id": ff.id, "attributes": {**attrs, "options": ["Yes", "No"]},
+        return {"type": "dropdown", "id": ff.id, "attributes": {**attrs, "options": ["Yes", "No", *remove]},
                 "validations": {"required": False}}
     if "enum" in f.constraints:
-        return {"type": "dropdown", "id": ff.id, "attributes": {**attrs, "options": list(f.constraints["enum"])},
+        return {"type": "dropdown", "id": ff.id, "attributes": {**attrs, "options": [*f.constraints["enum"], *remove]},
                 "validations": {"required": False}}
     kind = "textarea" if f.type == "list" or f.constraints.get("maxLength", 0) > 300 else "input"
     example = "\n".join(f.example) if isinstance(f.example, list) else f.example
@@ -209,7 +222,8 @@ def details_intro(template: str, schema: Schema | None = None) -> str:
     sets = (f"{and_list(dates)} each say when a set of answers was last checked. If you change one answer in a set, fill "
             "in the others in that set again, even if they have not changed, or type the date your page already shows to "
             "keep it; otherwise the update is not made, and the reply lists what to fill in. ") if dates else ""
-    return ("Fill in only what has changed: anything you leave empty stays as it is on your page. " + sets +
+    return ("Fill in only what has changed: anything you leave empty stays as it is on your page. To take an answer off "
+            f"your page, type {REMOVE} in its box, or choose **{REMOVE_OPTION}** from its list. " + sets +
             "Someone from the council checks the change before it goes on the site. We close this request when "
             "they accept it, and your page changes a few minutes later.")
 

@@ -33,7 +33,7 @@ from .text import FULL_WIDTH, and_list, column_letter, slugify, typed_whole, wit
 from .schema import Field, Schema, load_schema
 from .checks_external import check_one
 from .validate import INVISIBLE, WRITTEN_EXAMPLES, check_profile, item_as_pattern
-from .yamlio import NotWritten, plain_value, rt_dump, rt_load, rt_set, write_text_atomic, write_texts_atomic
+from .yamlio import NotWritten, plain_value, rt_delete, rt_dump, rt_load, rt_set, write_text_atomic, write_texts_atomic
 
 NO_RESPONSE = "_No response_"
 MAX_BODY = 64 * 1024
@@ -160,8 +160,15 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
         doc = rt_load(path, shown)
         if not isinstance(doc, dict):
             return Edit(path, None, [], [Problem(shown, 1, "file", "must be a list of 'key: value' lines, starting with location_id:")])
+        gone = {p for p, v in values.items() if v is REMOVED}
+        values = {p: v for p, v in values.items() if p not in gone or _get(doc, p) is not None}  # nothing there: no change
+        for date_path in _emptied_sets(doc, values, schema):  # a set's every answer taken off: its date goes with them
+            values[date_path] = REMOVED
         before = {p: plain_value(_get(doc, p)) for p in values}
         for dotted, value in values.items():
+            if value is REMOVED:
+                rt_delete(doc, tuple(dotted.split(".")))
+                continue
             if isinstance(value, dt.date):  # a fresh object each time: ruamel writes a shared one as an alias
                 value = dt.date.fromordinal(value.toordinal())
             rt_set(doc, tuple(dotted.split(".")), value, schema)
@@ -183,8 +190,30 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
         problems += [nothing_to_date(shown, facts, schema) for facts in dates_nothing(profile.data, values, schema)]
     warned = [p for p in problems if p.severity != "error" and p.field in values]
     problems = errors(problems)
-    changed = [(p, before[p], v) for p, v in values.items() if before[p] != plain_value(v)]
+    changed = [(p, before[p], None if v is REMOVED else v) for p, v in values.items()
+               if before[p] != (None if v is REMOVED else plain_value(v))]
     return Edit(path, None if problems else text, changed, problems, warnings=warned)
+
+
+def _emptied_sets(doc: Any, values: dict[str, Any], schema: Schema) -> list[str]:
+    """The dates of the dated sets (fees.date, capabilities.confirmed, an agency's dated groups) that ``values`` leaves
+    with no answer, at least one of them taken off by this update (REMOVED): with no answer left, no date (check
+    refuses a date that dates nothing)."""
+    leaves = _leaf_paths(doc)
+    sets = [(date, {p for p in (*leaves, *values) if p.split(".")[0] == date.split(".")[0] and p != date})
+            for date in forms.DATE_FOR_GROUP.values() if date != KIND.confirmed]
+    sets += [(date, set(facts)) for k in kinds(schema)[1:] for date, facts in k.dated if date != k.confirmed]
+    return [date for date, facts in sets if any(values.get(p) is REMOVED for p in facts)
+            and all(values.get(p, _get(doc, p)) in (None, REMOVED) for p in facts)]
+
+
+def _leaf_paths(doc: Any, prefix: str = "") -> list[str]:
+    """Every dotted path to a value (not a group) in a round-trip document."""
+    out = []
+    for key, value in (doc.items() if isinstance(doc, dict) else ()):
+        path = f"{prefix}{key}"
+        out += _leaf_paths(value, path + ".") if isinstance(value, dict) else [path]
+    return out
 
 
 def _get(doc: Any, dotted: str) -> Any:
@@ -464,6 +493,24 @@ UNIT_WORDS = {path: UNITS_TYPED[k.unit] for k in kinds() if k.unit in UNITS_TYPE
               for c in k.capacity for path in (c.total, c.available) if path}
 
 
+class _Removed:
+    """A details form's answer that takes its fact off the page (forms.REMOVE): a value no profile holds."""
+
+    def __repr__(self) -> str:
+        return "REMOVED"
+
+
+REMOVED = _Removed()
+REMOVE_WHERE = (f"{forms.REMOVE} takes an answer off your page only in the details form, and never a date (a set's date "
+                "goes with its last answer); here, give the answer as it is now")
+
+
+def removes(raw: str) -> bool:
+    """Whether a form answer asks to take its fact off the page: REMOVE typed (any case), or the list's last choice."""
+    text = raw.strip().strip(".").strip()
+    return text.upper() == forms.REMOVE or text == forms.REMOVE_OPTION
+
+
 def form_value(f: Field, raw: str) -> Any:
     """A form answer as the value a profile holds; anything unexpected stays text for check to report.
 
@@ -688,7 +735,10 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         res.errors, res.no_answers = [wrong], True
         return res
     by_label = forms.labels(schema)
-    values = {by_label[label].path: form_value(by_label[label].field, raw) for label, raw in answers.items() if raw is not None}
+    removing = {label for label, raw in answers.items() if raw is not None and removes(raw)}
+    errors += [f"{label}: {REMOVE_WHERE}" for label in removing if not forms.removable(by_label[label].field)]
+    values = {by_label[label].path: REMOVED if label in removing else form_value(by_label[label].field, raw)
+              for label, raw in answers.items() if raw is not None and not (label in removing and not forms.removable(by_label[label].field))}
     typos = {label: date_typo(raw) for label, raw in answers.items() if raw is not None and by_label[label].field.type == "date"}
     date_errors = [f"{label}: {typo}" for label, typo in typos.items() if typo]
     for label, typo in typos.items():

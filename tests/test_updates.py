@@ -1283,3 +1283,60 @@ def test_a_details_update_claiming_more_beds_than_cqc_registers_or_nursing_beds_
         "Tracheostomy: beds with nursing: is 3 but CQC does not register this home for care with nursing ('Care home with nursing' "
         "is no); give 0, or ask the council to import the latest CQC register"], res["notes"]
     assert aston.read_text() != before
+
+
+def test_an_answer_can_be_taken_off_the_page_with_remove(repo):
+    """A provider could change an answer but never take one off their page (a website gone, fees no longer given):
+    REMOVE typed in a details form's box, or "Remove the answer" chosen from its list, takes the fact off; a set's
+    date goes with its last answer (check refuses a date that dates nothing), and the reply says what was removed."""
+    fees = ("### Weekly fee with nursing, from\n\nREMOVE\n\n### Weekly fee with nursing, to\n\nremove\n\n"
+            "### Weekly fee without nursing, from\n\nRemove.\n\n### Weekly fee without nursing, to\n\nREMOVE\n\n"
+            "### Council rate accepted\n\nRemove the answer\n\n### Top-ups may apply\n\nRemove the answer")
+    text = ("### Your home's page name\n\nexample-full\n\n### Website\n\nREMOVE\n\n"
+            "### Weekend admissions from hospital\n\nRemove the answer\n\n" + fees)
+    r, res = apply(repo, text, "example-manager")
+    assert r.returncode == 0 and res["status"] == "applied", (r.stdout, res and res["errors"])
+    data = yaml.safe_load((repo / "providers" / "example-full.yaml").read_text())
+    assert "website" not in data["contact"] and "weekend_admissions" not in data["care"] and "fees" not in data
+    assert data["contact"]["phone"]  # the rest as it was
+    rows = [line for line in res["comment"].splitlines() if line.startswith("| ")]
+    assert "| Website | `https://www.example.org/full` | not given |" in rows
+    assert "| Fees dated | 2026-04-01 | not given |" in rows and "| Weekly fee with nursing, to | £1,420.50 | not given |" in rows
+
+
+def test_remove_is_refused_where_it_cannot_take_an_answer_off(repo):
+    """One fee of a set taken off while the others stay: the set's other answers are asked for again, as for a change
+    (the set's date would show them as checked today); a date, or an answer of the vacancies form, cannot be removed; an
+    answer the page does not hold is no change."""
+    text = ("### Your home's page name\n\nexample-full\n\n### Weekly fee with nursing, from\n\nREMOVE\n\n"
+            "### Weekly fee with nursing, to\n\n_No response_\n\n### Fees dated\n\n_No response_")
+    r, res = apply(repo, text, "example-manager")
+    assert res["status"] == "invalid" and res["errors"] == [
+        "Fees dated: you left empty an answer your page shows as checked on 1 April 2026: Weekly fee with nursing, to "
+        "(£1,420.50). With this update it would look checked today. Fill it in again, even if it has not changed. Or type "
+        "2026-04-01 in Fees dated to keep the old date."]
+    r, res = apply(repo, "### Your home's page name\n\nexample-full\n\n### Fees dated\n\nREMOVE", "example-manager")
+    assert res["errors"] == ["Fees dated: REMOVE takes an answer off your page only in the details form, and never a date "
+                             "(a set's date goes with its last answer); here, give the answer as it is now"]
+    r, res = apply(repo, body({"Beds with nursing free now": "REMOVE"}, home="example-full"), "example-manager")
+    assert res["errors"] == ["Beds with nursing free now: REMOVE takes an answer off your page only in the details form, "
+                             "and never a date (a set's date goes with its last answer); here, give the answer as it is now"]
+    (repo / "providers" / "example-full.yaml").write_text(
+        (repo / "providers" / "example-full.yaml").read_text().replace("  website: https://www.example.org/full\n", ""))
+    r, res = apply(repo, "### Your home's page name\n\nexample-full\n\n### Website\n\nREMOVE", "example-manager")
+    assert res["status"] == "unchanged", res
+
+
+def test_the_details_forms_say_how_to_take_an_answer_off():
+    from carehomes import forms
+
+    for template in ("update-details.yml", "update-home-care-agency-details.yml"):
+        made = forms.form(template)
+        assert "To take an answer off your page, type REMOVE in its box, or choose **Remove the answer** from its list." \
+            in made["body"][0]["attributes"]["value"]
+        lists = [b for b in made["body"] if b["type"] == "dropdown"]
+        assert lists and all(b["attributes"]["options"][-1] == "Remove the answer" for b in lists)
+    for template in ("update-vacancies.yml", "update-home-care-agency-availability.yml"):
+        made = forms.form(template)
+        assert "REMOVE" not in made["body"][0]["attributes"]["value"]
+        assert all("Remove the answer" not in b["attributes"]["options"] for b in made["body"] if b["type"] == "dropdown")
