@@ -13,6 +13,7 @@ import functools
 import io
 import json
 import re
+import unicodedata
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -147,6 +148,10 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
     schema = schema or load_schema()
     today = today or on
     values = dict(values)
+    if any(v is REMOVED for v in values.values()):  # a removal of what the page does not hold changes (and dates) nothing
+        original, _ = load_text(path, shown=display or display_path(path))
+        held, _ = parse_profile(original, display or display_path(path)) if original is not None else (None, [])
+        values = unheld_removals(values, held.data if held is not None else {})
     for group, date_path in forms.DATE_FOR_GROUP.items():
         dated = KIND.available_paths if date_path == KIND.confirmed else None  # a new total is no news of free beds
         if date_path not in values and any(p in dated if dated else p.split(".")[0] == group for p in values):
@@ -160,8 +165,6 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
         doc = rt_load(path, shown)
         if not isinstance(doc, dict):
             return Edit(path, None, [], [Problem(shown, 1, "file", "must be a list of 'key: value' lines, starting with location_id:")])
-        gone = {p for p, v in values.items() if v is REMOVED}
-        values = {p: v for p, v in values.items() if p not in gone or _get(doc, p) is not None}  # nothing there: no change
         for date_path in _emptied_sets(doc, values, schema):  # a set's every answer taken off: its date goes with them
             values[date_path] = REMOVED
         before = {p: plain_value(_get(doc, p)) for p in values}
@@ -196,15 +199,19 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
 
 
 def _emptied_sets(doc: Any, values: dict[str, Any], schema: Schema) -> list[str]:
-    """The dates of the dated sets (fees.date, capabilities.confirmed, an agency's dated groups) that ``values`` leaves
-    with no answer, at least one of them taken off by this update (REMOVED): with no answer left, no date (check
-    refuses a date that dates nothing)."""
+    """The dates (merge.fact_dates: fees.date, capabilities.confirmed, staffing.date, user_rating.date, an agency's dated
+    groups) that ``values`` leaves dating no answer, at least one of them taken off by this update (REMOVED): a date
+    goes from the page with the last answer it dates (not an availability date: its answers cannot be removed)."""
+    from .merge import fact_dates
+
+    dates = fact_dates(schema)
     leaves = _leaf_paths(doc)
-    sets = [(date, {p for p in (*leaves, *values) if p.split(".")[0] == date.split(".")[0] and p != date})
-            for date in forms.DATE_FOR_GROUP.values() if date != KIND.confirmed]
-    sets += [(date, set(facts)) for k in kinds(schema)[1:] for date, facts in k.dated if date != k.confirmed]
-    return [date for date, facts in sets if any(values.get(p) is REMOVED for p in facts)
-            and all(values.get(p, _get(doc, p)) in (None, REMOVED) for p in facts)]
+    out = []
+    for date in {dates[p] for p, v in values.items() if v is REMOVED and p in dates and dates[p] != p}:
+        facts = {p for p in (*leaves, *values) if dates.get(p) == date and p != date}
+        if _get(doc, date) is not None and all(values.get(p, _get(doc, p)) in (None, REMOVED) for p in facts):
+            out.append(date)
+    return sorted(out)
 
 
 def _leaf_paths(doc: Any, prefix: str = "") -> list[str]:
@@ -501,14 +508,22 @@ class _Removed:
 
 
 REMOVED = _Removed()
-REMOVE_WHERE = (f"{forms.REMOVE} takes an answer off your page only in the details form, and never a date (a set's date "
-                "goes with its last answer); here, give the answer as it is now")
+REMOVE_DATE = (f"a date cannot be taken off on its own ({forms.REMOVE}): it goes from your page with the last answer it "
+               "dates; leave it empty, or type the date")
+REMOVE_HERE = (f"{forms.REMOVE} takes an answer off your page only in the details form; here, give the answer as it is now "
+               "(0 for none)")
 
 
 def removes(raw: str) -> bool:
-    """Whether a form answer asks to take its fact off the page: REMOVE typed (any case), or the list's last choice."""
-    text = raw.strip().strip(".").strip()
-    return text.upper() == forms.REMOVE or text == forms.REMOVE_OPTION
+    """Whether a form answer asks to take its fact off the page: REMOVE, or the list's last choice "Remove the answer",
+    in any case, full-width letters as others, in bold or quotes, with a full stop or not."""
+    text = unicodedata.normalize("NFKC", raw).strip().strip("*_\"'`").strip().rstrip(".!").strip().casefold()
+    return text in (forms.REMOVE.casefold(), forms.REMOVE_OPTION.casefold())
+
+
+def unheld_removals(values: dict[str, Any], data: Any) -> dict[str, Any]:
+    """``values`` less the removals of facts the page does not hold: no change (nor a set's date stamped for one)."""
+    return {p: v for p, v in values.items() if v is not REMOVED or _get(data, p) is not None}
 
 
 def form_value(f: Field, raw: str) -> Any:
@@ -736,9 +751,10 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         return res
     by_label = forms.labels(schema)
     removing = {label for label, raw in answers.items() if raw is not None and removes(raw)}
-    errors += [f"{label}: {REMOVE_WHERE}" for label in removing if not forms.removable(by_label[label].field)]
+    refused = {label for label in removing if not forms.removable(by_label[label].field)}
+    errors += [f"{label}: {REMOVE_DATE if by_label[label].field.type == 'date' else REMOVE_HERE}" for label in refused]
     values = {by_label[label].path: REMOVED if label in removing else form_value(by_label[label].field, raw)
-              for label, raw in answers.items() if raw is not None and not (label in removing and not forms.removable(by_label[label].field))}
+              for label, raw in answers.items() if raw is not None and label not in refused}
     typos = {label: date_typo(raw) for label, raw in answers.items() if raw is not None and by_label[label].field.type == "date"}
     date_errors = [f"{label}: {typo}" for label, typo in typos.items() if typo]
     for label, typo in typos.items():
@@ -747,7 +763,8 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     if errors and not values:  # a question answered twice, words after an empty answer: with nothing else to check
         res.errors = errors
         return res
-    given = bool(values)
+    given = bool(values) or bool(refused)
+    values = unheld_removals(values, profile.data)
     values, dropped = not_applicable(values, profile.data)
     by_path = own_labels(answers, by_label, kinds_of(profile.data, schema), schema)
 

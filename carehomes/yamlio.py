@@ -139,11 +139,69 @@ def rt_delete(doc: Any, keys: tuple[str, ...]) -> bool:
         chain.append(nxt)
     if keys[-1] not in chain[-1]:
         return False
-    del chain[-1][keys[-1]]
+    _delete_keeping_comments(chain[-1], keys[-1], chain[-2] if len(chain) > 1 else None, keys[-2] if len(keys) > 1 else None)
     for depth in range(len(chain) - 1, 0, -1):
         if len(chain[depth]) == 0:
-            del chain[depth - 1][keys[depth - 1]]
+            _delete_keeping_comments(chain[depth - 1], keys[depth - 1], chain[depth - 2] if depth > 1 else None,
+                                     keys[depth - 2] if depth > 1 else None)
     return True
+
+
+def _trailing(node: Any, key: Any) -> tuple[Any, Any]:
+    """The map and key whose comment token holds the comment lines after ``node[key]`` (its last leaf's, for a group)."""
+    while isinstance(node[key], dict) and len(node[key]):
+        node, key = node[key], list(node[key].keys())[-1]
+    return node, key
+
+
+def _delete_keeping_comments(node: Any, key: Any, parent: Any = None, parent_key: Any = None) -> None:
+    """``del node[key]`` in a round-trip map, keeping the comment lines after it: ruamel holds the comment above a
+    key with the key before it, so deleting a key took the next key's comment with it (a template's "# Phone. ..."
+    gone with the website above it). Those lines go, each at its own indent, after the key before (its last leaf), or
+    to the start of the map where the key was its first (``parent[parent_key]``); lines indented deeper than the key
+    were inside what is deleted (an emptied group's) and go with it."""
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    keys = list(node.keys())
+    at = keys.index(key)
+    host, leaf = _trailing(node, key)
+    item = host.ca.items.get(leaf) if hasattr(host, "ca") else None
+    token = item[2] if item and len(item) > 2 else None
+    after = token.value.split("\n", 1)[1] if token is not None and "\n" in token.value else ""
+    lines = [(len(line) - len(line.lstrip()), line.strip()) for line in after.split("\n") if line.strip().startswith("#")]
+    own = node.ca.items.get(key) if hasattr(node, "ca") else None  # an emptied group's start comments (under its key)
+    if own and len(own) > 3 and own[3] and isinstance(node[key], dict) and not len(node[key]):
+        lines = [(getattr(t, "column", 0) or 0, line.strip()) for t in own[3] for line in str(t.value).split("\n")
+                 if line.strip().startswith("#")] + lines
+    indent = _column(node)  # deeper lines were inside what was deleted (an emptied group's): gone with it
+    lines = [(col, line) for col, line in lines if col <= indent]
+    del node[key]
+    if not lines:
+        return
+    if at > 0:
+        host, leaf = _trailing(node, keys[at - 1])
+        if not hasattr(host, "ca"):
+            return
+        item = host.ca.items.setdefault(leaf, [None, None, None, None])
+        text = "".join(f"{' ' * col}{line}\n" for col, line in lines)
+        if item[2] is None:
+            item[2] = CommentToken("\n" + text, CommentMark(0), None)
+        else:
+            item[2].value = item[2].value + ("" if item[2].value.endswith("\n") else "\n") + text
+    elif parent is not None and hasattr(parent, "ca"):  # the map's first key: its start, under its own key
+        item = parent.ca.items.setdefault(parent_key, [None, None, None, None])
+        if item[3] is None:
+            item[3] = []
+        item[3].extend(CommentToken(line + "\n", CommentMark(col), None) for col, line in lines)
+
+
+def _column(node: Any) -> int:
+    """The column a round-trip map's keys start at (0 when it cannot be known)."""
+    try:
+        return int(node.lc.col or 0)
+    except (AttributeError, TypeError, ValueError):
+        return 0
 
 
 def _position(existing: list[str], key: str, order: list[str]) -> int:

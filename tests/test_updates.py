@@ -1316,15 +1316,39 @@ def test_remove_is_refused_where_it_cannot_take_an_answer_off(repo):
         "(£1,420.50). With this update it would look checked today. Fill it in again, even if it has not changed. Or type "
         "2026-04-01 in Fees dated to keep the old date."]
     r, res = apply(repo, "### Your home's page name\n\nexample-full\n\n### Fees dated\n\nREMOVE", "example-manager")
-    assert res["errors"] == ["Fees dated: REMOVE takes an answer off your page only in the details form, and never a date "
-                             "(a set's date goes with its last answer); here, give the answer as it is now"]
+    assert res["errors"] == ["Fees dated: a date cannot be taken off on its own (REMOVE): it goes from your page with the "
+                             "last answer it dates; leave it empty, or type the date"]
     r, res = apply(repo, body({"Beds with nursing free now": "REMOVE"}, home="example-full"), "example-manager")
-    assert res["errors"] == ["Beds with nursing free now: REMOVE takes an answer off your page only in the details form, "
-                             "and never a date (a set's date goes with its last answer); here, give the answer as it is now"]
-    (repo / "providers" / "example-full.yaml").write_text(
-        (repo / "providers" / "example-full.yaml").read_text().replace("  website: https://www.example.org/full\n", ""))
-    r, res = apply(repo, "### Your home's page name\n\nexample-full\n\n### Website\n\nREMOVE", "example-manager")
+    assert res["errors"] == ["Beds with nursing free now: REMOVE takes an answer off your page only in the details form; "
+                             "here, give the answer as it is now (0 for none)"]
+    # an answer the page does not hold: no change, and no set's date stamped for it (the code review: a home giving
+    # no needs was published as having confirmed them today)
+    profile = repo / "providers" / "example-full.yaml"
+    text = profile.read_text()
+    profile.write_text(text.replace("  website: https://www.example.org/full\n", "").replace("  nursing_from: 1150\n", ""))
+    r, res = apply(repo, "### Your home's page name\n\nexample-full\n\n### Website\n\nREMOVE\n\n"
+                   "### Weekly fee with nursing, from\n\nREMOVE", "example-manager")
     assert res["status"] == "unchanged", res
+    assert yaml.safe_load(profile.read_text())["fees"]["date"] == dt.date(2026, 4, 1)
+
+
+def test_a_set_dated_by_its_own_date_goes_with_its_last_answer_and_comments_stay(repo):
+    """The turnover figures' date (staffing.date) and the user rating's stayed when their answers were taken off; the
+    comment above the next line of the file went with the line removed (ruamel holds it with the line before); and
+    'remove the answer', 'ＲＥＭＯＶＥ' or '**REMOVE**' were published as the answer."""
+    profile = repo / "providers" / "example-full.yaml"
+    profile.write_text(profile.read_text().replace("  website: https://www.example.org/full\n",
+                                                   "  # our new site is coming\n  website: https://www.example.org/full\n"
+                                                   "  # reception, 8am to 8pm\n"))
+    text = ("### Your home's page name\n\nexample-full\n\n### Website\n\n**REMOVE**\n\n"
+            "### Annual staff turnover (%)\n\nremove the answer\n\n### Annual registered nurse turnover (%)\n\nＲＥＭＯＶＥ")
+    r, res = apply(repo, text, "example-manager")
+    assert res["status"] == "applied", res["errors"]
+    after = profile.read_text()
+    data = yaml.safe_load(after)
+    assert "website" not in data["contact"] and "staffing" not in data
+    assert "  # our new site is coming\n  # reception, 8am to 8pm\n  phone:" in after  # every comment kept, in place
+
 
 
 def test_the_details_forms_say_how_to_take_an_answer_off():
