@@ -27,7 +27,7 @@ from .kinds import Kind, default_kind, kinds, kinds_of
 from .load import MAX_DIGITS, display_path, errors, load_profile, load_text, parse_profile, profile_files, yaml_mapping
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
-from .records import closed
+from .records import closed, flatten
 from .safetext import cut, outside, plain
 from .sources.nhs_ods import code_by_name
 from .text import FULL_WIDTH, and_list, column_letter, slugify, typed_whole, with_article
@@ -148,23 +148,13 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
     schema = schema or load_schema()
     today = today or on
     values = dict(values)
-    if any(v is REMOVED for v in values.values()):  # a removal of what the page does not hold changes (and dates) nothing
-        original, _ = load_text(path, shown=display or display_path(path))
-        held, _ = parse_profile(original, display or display_path(path)) if original is not None else (None, [])
-        values = unheld_removals(values, held.data if held is not None else {})
-    for group, date_path in forms.DATE_FOR_GROUP.items():
-        dated = KIND.available_paths if date_path == KIND.confirmed else None  # a new total is no news of free beds
-        if date_path not in values and any(p in dated if dated else p.split(".")[0] == group for p in values):
-            values[date_path] = on
-    for k in kinds(schema)[1:]:  # another kind's dated facts (an agency's taking new clients) stamp their date
-        for date_path, facts in k.dated:
-            if date_path not in values and any(p in facts for p in values):
-                values[date_path] = on
     shown = display or display_path(path)
     try:
         doc = rt_load(path, shown)
         if not isinstance(doc, dict):
             return Edit(path, None, [], [Problem(shown, 1, "file", "must be a list of 'key: value' lines, starting with location_id:")])
+        # a removal of what the page does not hold changes (and dates) nothing; the rest stamp their sets' dates
+        values = _stamped(unheld_removals(values, doc), on, schema)
         for date_path in _emptied_sets(doc, values, schema):  # a set's every answer taken off: its date goes with them
             values[date_path] = REMOVED
         before = {p: plain_value(_get(doc, p)) for p in values}
@@ -198,29 +188,33 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
     return Edit(path, None if problems else text, changed, problems, warnings=warned)
 
 
+def _stamped(values: dict[str, Any], on: dt.date, schema: Schema) -> dict[str, Any]:
+    """``values`` with the date of each dated group they give a fact of (capabilities, fees, free beds, another kind's
+    dated facts) set to ``on``, unless it is given too."""
+    for group, date_path in forms.DATE_FOR_GROUP.items():
+        dated = KIND.available_paths if date_path == KIND.confirmed else None  # a new total is no news of free beds
+        if date_path not in values and any(p in dated if dated else p.split(".")[0] == group for p in values):
+            values[date_path] = on
+    for k in kinds(schema)[1:]:  # another kind's dated facts (an agency's taking new clients) stamp their date
+        for date_path, facts in k.dated:
+            if date_path not in values and any(p in facts for p in values):
+                values[date_path] = on
+    return values
+
+
 def _emptied_sets(doc: Any, values: dict[str, Any], schema: Schema) -> list[str]:
     """The dates (merge.fact_dates: fees.date, capabilities.confirmed, staffing.date, user_rating.date, an agency's dated
     groups) that ``values`` leaves dating no answer, at least one of them taken off by this update (REMOVED): a date
     goes from the page with the last answer it dates (not an availability date: its answers cannot be removed)."""
     from .merge import fact_dates
 
-    dates = fact_dates(schema)
-    leaves = _leaf_paths(doc)
+    dates, held = fact_dates(schema), flatten(doc)
     out = []
     for date in {dates[p] for p, v in values.items() if v is REMOVED and p in dates and dates[p] != p}:
-        facts = {p for p in (*leaves, *values) if dates.get(p) == date and p != date}
-        if _get(doc, date) is not None and all(values.get(p, _get(doc, p)) in (None, REMOVED) for p in facts):
+        facts = {p for p in (*held, *values) if dates.get(p) == date and p != date}
+        if held.get(date) is not None and all(values.get(p, held.get(p)) in (None, REMOVED) for p in facts):
             out.append(date)
     return sorted(out)
-
-
-def _leaf_paths(doc: Any, prefix: str = "") -> list[str]:
-    """Every dotted path to a value (not a group) in a round-trip document."""
-    out = []
-    for key, value in (doc.items() if isinstance(doc, dict) else ()):
-        path = f"{prefix}{key}"
-        out += _leaf_paths(value, path + ".") if isinstance(value, dict) else [path]
-    return out
 
 
 def _get(doc: Any, dotted: str) -> Any:
