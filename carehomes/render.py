@@ -618,11 +618,11 @@ def _same_words(v: HomeView, fill: str, day: dt.date) -> bool:
     """Whether a page written on ``day`` with ``fill`` (fill_of's) is the same bytes on ``v``'s day: each of its ages
     worded the same and each staleness decision the same (False for a fill that is not fill_of's, or empty)."""
     try:
-        days, decided = json.loads(fill)
+        days, held = json.loads(fill)
     except (TypeError, ValueError, RecursionError):
         return False
-    return (type(days) is list and type(decided) is list and all(type(d) is list and len(d) == 3 for d in decided)
-            and worded_alike(days, day, v.today) and v.holds_on(decided))
+    return (type(days) is list and checkcache.decided_of(held) is not None  # decisions as a kept page's are read back
+            and worded_alike(days, day, v.today) and v.holds_on(held))
 
 
 def _new_file_like(folder: str) -> tuple[int, int, int] | None:
