@@ -2,7 +2,7 @@
    files), places the build's finished card lines and counts. */
 import { FACE, VALUES } from "./directory-values.js";
 import { el, withLink } from "./directory-dom.js";
-import { MILE, byCount, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, misspelt, money, needsIn,
+import { MILE, MISSPELT_FROM, byCount, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, misspelt, money, needsIn,
   notListed, notListedNote, ofKind, officeDistanceText, outOf, outward, pickDistricts, plainWords, plural, postcode, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
   withinCounts, withinMiles } from "./directory-text.js";
 import { refreshButtons, setSearch } from "./directory-shortlist.js";
@@ -868,9 +868,9 @@ export function initFind(root) {
     });
   }
   function unmatched(words) {
-    // the words (5 letters or more, as misspelt takes them; the first 8) that match no home on their own: only such a
-    // word may be misspelt ("Leominister" is in a home's name; "orchard" in many)
-    var some = words.filter(function (w) { return w.length >= 5; }).slice(0, 8);
+    // the words (as long as misspelt takes them; the first 8) that match no home on their own: only such a word may
+    // be misspelt ("Leominister" is in a home's name; "orchard" in many)
+    var some = words.filter(function (w) { return w.length >= MISSPELT_FROM; }).slice(0, 8);
     return loadFacetIndex().then(function (ix) {
       var index = searching(ix);
       return Promise.all(some.map(function (w) {

@@ -274,6 +274,7 @@ export function editDistance(a, b) {
   }
   return d[a.length][b.length];
 }
+export const MISSPELT_FROM = 5;  // letters a word needs to be put right: shorter ones are one off too many common words
 export function misspelt(words, names) {
   // [word, name] for the first search word (5 letters or more) that is one letter off the name of a town or area the
   // page lists that is one word (two off for 8 letters or more): "oldam" -> "Oldham", the name as the page writes it.
@@ -284,11 +285,11 @@ export function misspelt(words, names) {
   var vocab = new Map();
   (names || []).forEach(function (name) {
     var parts = searchWords(name);
-    if (parts.length === 1 && parts[0].length >= 5 && !vocab.has(parts[0])) vocab.set(parts[0], String(name));
+    if (parts.length === 1 && parts[0].length >= MISSPELT_FROM && !vocab.has(parts[0])) vocab.set(parts[0], String(name));
   });
   for (var i = 0; i < words.length; i++) {
     var w = words[i];
-    if (w.length < 5 || vocab.has(w)) continue;
+    if (w.length < MISSPELT_FROM || vocab.has(w)) continue;
     var limit = w.length >= 8 ? 2 : 1, best = null, bestAt = limit + 1, tie = false;
     vocab.forEach(function (name, k) {
       if (Math.abs(k.length - w.length) > limit) return;
