@@ -128,7 +128,7 @@ def test_a_misspelt_town_is_put_right_in_one_click(site, page):
     expect(status).to_have_text("No homes match “dementia Leominister Ledbuy”. Check the spelling, try fewer words, "
                                 "or choose from the filters. Did you mean Ledbury?")
     link = status.get_by_role("link", name="Ledbury")
-    assert link.get_attribute("href") == "?q=dementia+leominister+Ledbury"
+    assert link.get_attribute("href") == "?q=dementia+Leominister+Ledbury"  # the other words as typed (they were lower-cased)
     with page.context.expect_page() as opened:
         link.click(modifiers=["Control"])
     opened.value.close()

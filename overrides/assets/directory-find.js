@@ -3,7 +3,7 @@
 import { FACE, VALUES } from "./directory-values.js";
 import { el, withLink } from "./directory-dom.js";
 import { MILE, MISSPELT_FROM, byCount, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, misspelt, money, needsIn,
-  notListed, notListedNote, ofKind, officeDistanceText, outOf, outward, pickDistricts, plainWords, plural, postcode, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
+  notListed, notListedNote, ofKind, officeDistanceText, outOf, outward, pickDistricts, plainWords, plural, postcode, putRight, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
   withinCounts, withinMiles } from "./directory-text.js";
 import { refreshButtons, setSearch } from "./directory-shortlist.js";
 import { fittingSort, sortFits, sortOf, sortedSearch, unknownNote, unknownOf } from "./directory-sort.js";
@@ -883,7 +883,10 @@ export function initFind(root) {
     // listed town or area (find.didYouMean): the town's name a link that searches again with it in place of the word
     // (the words as the search read them: plainWords, which the word put right is one of)
     if (!pair || my !== runId) return;
-    var q = (s.nearFromQ ? s.nearFromQ + " " : "") + plainWords(searchWords(s.q).join(" ")).split(" ").map(function (w) { return w === pair[0] ? pair[1] : w; }).join(" ");
+    // the other words as typed (putRight); the words as the search read them when the word is not one of the box's alone
+    var words = putRight(s.q, pair[0], pair[1]) ||
+      plainWords(searchWords(s.q).join(" ")).split(" ").map(function (w) { return w === pair[0] ? pair[1] : w; }).join(" ");
+    var q = (s.nearFromQ ? s.nearFromQ + " " : "") + words;
     var params = new URLSearchParams(location.search);
     params.set("q", q);
     var link = el("a", { href: "?" + params.toString() }, pair[1]);

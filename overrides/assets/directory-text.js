@@ -274,6 +274,18 @@ export function editDistance(a, b) {
   }
   return d[a.length][b.length];
 }
+export function putRight(text, word, name) {
+  // the search box's text with each of its words that reads as the word put right (searchWords: "Leominstr," reads
+  // as leominstr) in its place, as the page writes the town ("Care homes Leominstr" -> "Care homes Leominster"): the
+  // other words as they were typed, spaces and case kept. Null when no word of the text reads as that word alone
+  var found = false;
+  var out = String(text || "").split(/(\s+)/).map(function (part) {
+    var read = searchWords(part);
+    if (read.length === 1 && read[0] === word) { found = true; return name; }
+    return part;
+  }).join("");
+  return found ? out : null;
+}
 export const MISSPELT_FROM = 5;  // letters a word needs to be put right: shorter ones are one off too many common words
 export function misspelt(words, names) {
   // [word, name] for the first search word (5 letters or more) that is one letter off the name of a town or area the

@@ -2,7 +2,7 @@
 // node --test tests/js/). The wording they check is the build's (schema/face.json), placed, not made, here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { byCount, distanceText, editDistance, emptyReasons, fill, foldNear, km, linkParts, misspelt, needsIn, ofKind, pickDistricts, outOf, outward, plainWords, plural, postcode, readCard, relaxable,
+import { byCount, distanceText, editDistance, emptyReasons, fill, foldNear, km, linkParts, misspelt, needsIn, ofKind, pickDistricts, outOf, outward, plainWords, plural, postcode, putRight, readCard, relaxable,
   relaxed, ringLink, safeHref, safeSlug, whyMatched, withinCounts, withinMiles, withPostcode, without } from "../../overrides/assets/directory-text.js";
 import { compareCell, compareRows } from "../../overrides/assets/directory-compare.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
@@ -687,5 +687,15 @@ test("a search word one letter off a listed town or area of one word is that tow
   assert.equal(misspelt(["heefod"], places), null);  // 6 letters, two off: too far
   assert.equal(misspelt(["royon"], ["Royton", "Roydon"]), null);  // as near to two: no guess
   assert.equal(misspelt(["oldam"], []), null);
+});
+
+test("the word put right takes its place in the search box's text; the other words stay as typed", () => {
+  assert.equal(putRight("Care homes Leominstr", "leominstr", "Leominster"), "Care homes Leominster");
+  assert.equal(putRight("  NURSING   leominstr, ", "leominstr", "Leominster"), "  NURSING   Leominster ");  // spaces and case kept
+  assert.equal(putRight("Leominstr leominstr", "leominstr", "Leominster"), "Leominster Leominster");
+  assert.equal(putRight("Léominstr", "leominstr", "Leominster"), "Leominster");  // read as the search reads it
+  assert.equal(putRight("St-Leominstr", "leominstr", "Leominster"), null);  // two words as the search reads it: none alone
+  assert.equal(putRight("Hereford", "leominstr", "Leominster"), null);
+  assert.equal(putRight("", "leominstr", "Leominster"), null);
 });
 
