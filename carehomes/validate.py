@@ -720,6 +720,11 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
             n, total = beds[key], v.get(c.total) if c.total else None
             if n and accepted is False:
                 add(f"{base}.{key}", f"is {n} but {base}.accepted is no; set {base}.accepted to yes or the beds to 0")
+            elif n and accepted is None:  # beds for a need not said to be met: no page or filter shows them (a warning:
+                # an answer taken off by a form, "Remove the answer", leaves them)
+                out.append(Problem(profile.path, profile.line(f"{base}.{key}"), f"{base}.{key}",
+                                   f"is {n} but {base}.accepted is not given, so the page does not show these beds; "
+                                   f"set {base}.accepted to yes, or remove the beds", severity="warning"))
             if n is not None and total is not None and n > total:
                 add(f"{base}.{key}", f"is {n} but {c.total} is {total}; a capability cannot have more beds than the home has")
             elif n and c.flag and c.key in first_type and v.get(c.flag) is False:

@@ -186,6 +186,12 @@ def test_fixtures_are_valid():
      "nursing (care.nursing is no); give 0, or ask the council to import the latest CQC register"),
     ("capabilities:\n  confirmed: 2026-11-01\n  tracheostomy:\n    accepted: no\n    residential_beds: 1\n",
      "providers/t.yaml:10: capabilities.tracheostomy.residential_beds: is 1 but capabilities.tracheostomy.accepted is no; set capabilities.tracheostomy.accepted to yes or the beds to 0"),
+    # beds for a need not said to be met (an answer taken off by "Remove the answer"): no page shows them; 0 beds is no
+    # claim, and says nothing
+    ("capabilities:\n  confirmed: 2026-11-01\n  tracheostomy:\n    nursing_beds: 2\n",
+     "providers/t.yaml:9: warning: capabilities.tracheostomy.nursing_beds: is 2 but capabilities.tracheostomy.accepted is "
+     "not given, so the page does not show these beds; set capabilities.tracheostomy.accepted to yes, or remove the beds"),
+    ("capabilities:\n  confirmed: 2026-11-01\n  tracheostomy:\n    nursing_beds: 0\n", None),
     ("capabilities:\n  tracheostomy:\n    accepted: yes\n",
      "providers/t.yaml:6: capabilities: capabilities are given without capabilities.confirmed; add 'confirmed: YYYY-MM-DD' under capabilities"),
     ("capabilities:\n  trachostomy:\n    accepted: yes\n",
