@@ -154,8 +154,10 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
         if not isinstance(doc, dict):
             return Edit(path, None, [], [Problem(shown, 1, "file", "must be a list of 'key: value' lines, starting with location_id:")])
         # a removal of what the page does not hold changes (and dates) nothing; the rest stamp their sets' dates
+        typed = {p for p, v in values.items() if isinstance(v, dt.date)}  # dates given with the update, not stamped
         values = _stamped(unheld_removals(values, doc), on, schema)
-        for date_path in _emptied_sets(doc, values, schema):  # a set's every answer taken off: its date goes with them
+        emptied = _emptied_sets(doc, values, schema)
+        for date_path in emptied:  # a set's every answer taken off: its date goes with them
             values[date_path] = REMOVED
         before = {p: plain_value(_get(doc, p)) for p in values}
         for dotted, value in values.items():
@@ -182,6 +184,9 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
         problems = [p for p in problems if not (p.field in forms.DATE_FOR_GROUP and forms.DATE_FOR_GROUP[p.field] in values)]
         problems += [nothing_to_date(shown, facts, schema) for facts in dates_nothing(profile.data, values, schema)]
     warned = [p for p in problems if p.severity != "error" and p.field in values]
+    # a date typed beside the last answers it dates, all taken off: not kept, and said (it was dropped without a word)
+    warned += [Problem(shown, 1, d, "was not kept: every answer it dates was taken off, so the date goes from the page with "
+                                    "them", severity="warning") for d in emptied if d in typed]
     problems = errors(problems)
     changed = [(p, before[p], None if v is REMOVED else v) for p, v in values.items()
                if before[p] != (None if v is REMOVED else plain_value(v))]

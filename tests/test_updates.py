@@ -1304,6 +1304,20 @@ def test_an_answer_can_be_taken_off_the_page_with_remove(repo):
     assert "| Fees dated | 2026-04-01 | not given |" in rows and "| Weekly fee with nursing, to | £1,420.50 | not given |" in rows
 
 
+def test_a_date_typed_beside_the_last_answers_it_dates_taken_off_is_said_not_kept(repo):
+    """Every fee taken off with a date typed for them: the date goes with them, as it would left empty, and the reply
+    says so (it was dropped without a word)."""
+    fees = ("### Weekly fee with nursing, from\n\nREMOVE\n\n### Weekly fee with nursing, to\n\nREMOVE\n\n"
+            "### Weekly fee without nursing, from\n\nREMOVE\n\n### Weekly fee without nursing, to\n\nREMOVE\n\n"
+            "### Council rate accepted\n\nRemove the answer\n\n### Top-ups may apply\n\nRemove the answer\n\n"
+            "### Fees dated\n\n01/12/2026")
+    r, res = apply(repo, "### Your home's page name\n\nexample-full\n\n" + fees, "example-manager")
+    assert r.returncode == 0 and res["status"] == "applied", (r.stdout, res and res["errors"])
+    assert "fees" not in yaml.safe_load((repo / "providers" / "example-full.yaml").read_text())
+    assert "Fees dated: was not kept: every answer it dates was taken off, so the date goes from the page with them" \
+        in res["notes"], res["notes"]
+
+
 def test_remove_is_refused_where_it_cannot_take_an_answer_off(repo):
     """One fee of a set taken off while the others stay: the set's other answers are asked for again, as for a change
     (the set's date would show them as checked today); a date, or an answer of the vacancies form, cannot be removed; an
