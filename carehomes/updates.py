@@ -783,8 +783,9 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     if not values:
         res.status, res.errors = ("invalid", errors) if errors else ("unchanged", [])
         return res
-    blanks, said = left_empty(answers, values, profile.data, schema)
-    blanks += left_undated(answers, values, profile.data, schema)
+    asked = with_missing(answers, schema)  # a question whose heading was taken out of the issue: left empty
+    blanks, said = left_empty(asked, values, profile.data, schema)
+    blanks += left_undated(asked, values, profile.data, schema)
     edit = edit_profile(path, values, on, display_path(path, repo), schema, today)
     edit.problems = [p for p in edit.problems if p.field not in said]  # a box left empty: its one reply says it all
     if errors or edit.problems or date_errors or blanks:  # every problem at once, those of reading the body first
@@ -876,6 +877,20 @@ def still_held(data: dict[str, Any], k: Kind, paths: Collection[str]) -> dict[st
     The forms' rule (left_empty) and the vacancies command's (editing.left_as_was)."""
     unregistered = {c.available for c in k.capacity if c.flag and _get(data, c.flag) is False}
     return {p: old for p in paths if p not in unregistered and (old := _get(data, p)) is not None}
+
+
+def with_missing(answers: dict[str, str | None], schema: Schema) -> dict[str, str | None]:
+    """``answers`` with each question missing from the issue as left empty (None), in the form's order: a question every
+    form that asks all of the issue's questions asks (GitHub writes each one, '_No response_' when empty; a heading taken
+    out by editing the issue escaped the rules on answers left empty, and a free-beds number alone dated the others
+    today). ``answers`` as they are when no one form asks all its questions."""
+    answered = [label for label in answers if label in forms.labels(schema)]
+    made_by = [[ff.label for ff in forms.form_fields(t, schema)] for t in forms.kind_forms(schema)]
+    made_by = [asks for asks in made_by if set(answered) <= set(asks)]
+    if not answered or not made_by:
+        return answers
+    everywhere = set.intersection(*(set(asks) for asks in made_by))
+    return {**{label: answers.get(label) for label in made_by[0] if label in everywhere or label in answers}, **answers}
 
 
 def left_empty(answers: dict[str, str | None], values: dict[str, Any], data: dict[str, Any],

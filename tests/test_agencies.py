@@ -689,7 +689,8 @@ def test_postcode_districts_typed_on_one_line_are_a_list(tmp_path):
     from carehomes.updates import apply_update
 
     repo = _agency_repo(tmp_path, committed=True)
-    body = "### Your agency's page name\n\nexample-agency\n\n### Postcode districts covered\n\nOL2, OL3; OL4\nOL8"
+    body = ("### Your agency's page name\n\nexample-agency\n\n### Towns covered\n\nOldham\n\n"  # the set's other answer
+            "### Postcode districts covered\n\nOL2, OL3; OL4\nOL8")
     res = apply_update(body, "example-council-steward", repo, dt.date(2026, 11, 22), issue=7)
     assert res.errors == []
     assert [(c["field"], c["after"]) for c in res.changed][:1] == [("coverage.districts", ["OL2", "OL3", "OL4", "OL8"])]
@@ -710,7 +711,8 @@ def test_postcode_districts_in_lower_case_with_a_space_or_as_a_whole_postcode_ar
     from carehomes.updates import apply_update
 
     repo = _agency_repo(tmp_path, committed=True)
-    body = "### Your agency's page name\n\nexample-agency\n\n### Postcode districts covered\n\nol1\nOL 2\nol4 4tz\nOL8, OL9"
+    body = ("### Your agency's page name\n\nexample-agency\n\n### Towns covered\n\nOldham\n\n"
+            "### Postcode districts covered\n\nol1\nOL 2\nol4 4tz\nOL8, OL9")
     res = apply_update(body, "example-council-steward", repo, dt.date(2026, 11, 22), issue=7)
     assert res.errors == []
     assert _load(repo / "providers" / "example-agency.yaml")["coverage"]["districts"] == ["OL1", "OL2", "OL4", "OL8", "OL9"]

@@ -136,7 +136,13 @@ def test_a_bad_value_gets_the_exact_error_for_that_form_field(repo):
 def test_details_update_goes_to_a_pull_request_and_stamps_dates(repo):
     text = ("### Your home's page name\n\nexample-full\n\n### Lead manager\n\nAlex Example\n\n"
             "### Weekend admissions from hospital\n\nNo\n\n### Tracheostomy: can accept\n\nYes\n\n"
-            "### Weekly fee with nursing, from\n\n1200\n\n### About the home\n\nA *small* home.\n\nWith a garden.")
+            "### Tracheostomy: beds with nursing\n\n2\n\n### Tracheostomy: beds without nursing\n\n0\n\n"
+            "### Spinal rehabilitation: can accept\n\nNo\n\n### Palliative care: can accept\n\nYes\n\n"
+            "### Palliative care: beds with nursing\n\n6\n\n### Palliative care: beds without nursing\n\n2\n\n"
+            "### Weekly fee with nursing, from\n\n1200\n\n### Weekly fee with nursing, to\n\n1420.50\n\n"
+            "### Weekly fee without nursing, from\n\n890\n\n### Weekly fee without nursing, to\n\n1100\n\n"
+            "### Council rate accepted\n\nYes\n\n### Top-ups may apply\n\nYes\n\n"
+            "### About the home\n\nA *small* home.\n\nWith a garden.")  # each dated set's answers all given, as it is dated
     r, res = apply(repo, text, "example-manager")
     assert r.returncode == 0, r.stdout
     assert res["mode"] == "pull-request" and res["branch"] == "provider-update/issue-12"
@@ -177,6 +183,26 @@ def test_a_box_left_empty_never_dates_the_earlier_number_as_checked_now(repo):
     assert full.read_text() == before
     r, res = apply(repo, body({"Beds without nursing free now": "3"}), "aston-manager")  # aston-house: no nursing
     assert r.returncode == 0 and res["status"] == "applied"
+
+
+def test_a_question_whose_heading_was_taken_out_of_the_issue_counts_as_left_empty(repo):
+    """The hostile-input review: a body with a question's heading removed (an author may edit the issue; the workflow
+    runs again on an edit) escaped the rule on answers left empty: a free-beds number alone dated the page's other
+    number today, committed to main, and one fee alone dated every fee."""
+    full = repo / "providers" / "example-full.yaml"  # nursing: 2 free, residential: 0 free, confirmed 2026-11-20
+    before = full.read_text()
+    r, res = apply(repo, "### Your home's page name\n\nexample-full\n\n### Beds with nursing free now\n\n5", "example-manager")
+    assert r.returncode == 1 and res["errors"] == [
+        "Beds without nursing free now: is empty, but your page still says 0 (from 2026-11-20), and the new date would "
+        "show that as checked now; type the number free now (0 if none), even if it has not changed"], res
+    r, res = apply(repo, "### Your home's page name\n\nexample-full\n\n### Weekly fee with nursing, from\n\n1250",
+                   "example-manager")
+    assert r.returncode == 1 and [e.split(":")[0] for e in res["errors"]] == ["Fees dated"], res
+    assert full.read_text() == before
+    # every question of the set there: applied, as from the form
+    r, res = apply(repo, "### Your home's page name\n\nexample-full\n\n### Beds with nursing free now\n\n5\n\n"
+                   "### Beds without nursing free now\n\n0", "example-manager")
+    assert r.returncode == 0 and res["status"] == "applied", res
 
 
 def test_a_steward_may_update_any_home_named_by_location_id_or_page_address(repo):
@@ -1322,8 +1348,8 @@ def test_remove_is_refused_where_it_cannot_take_an_answer_off(repo):
     """One fee of a set taken off while the others stay: the set's other answers are asked for again, as for a change
     (the set's date would show them as checked today); a date, or an answer of the vacancies form, cannot be removed; an
     answer the page does not hold is no change."""
-    text = ("### Your home's page name\n\nexample-full\n\n### Weekly fee with nursing, from\n\nREMOVE\n\n"
-            "### Weekly fee with nursing, to\n\n_No response_\n\n### Fees dated\n\n_No response_")
+    text = details_body({"Weekly fee with nursing, from": "REMOVE", "Weekly fee without nursing, from": "890",
+                         "Weekly fee without nursing, to": "1100", "Council rate accepted": "Yes", "Top-ups may apply": "Yes"})
     r, res = apply(repo, text, "example-manager")
     assert res["status"] == "invalid" and res["errors"] == [
         "Fees dated: you left empty an answer your page shows as checked on 1 April 2026: Weekly fee with nursing, to "
