@@ -177,7 +177,7 @@ class Face:
     sorts: tuple[Sort, ...]
     search: Mapping[str, Any] = field(default_factory=dict)
     coverage: Mapping[str, Any] = field(default_factory=dict)  # how a kind found by the area it covers is worded
-    by_kind: Mapping[str, Any] = field(default_factory=dict)   # the site's face: kind id -> (plural, its compare rows)
+    by_kind: Mapping[str, Any] = field(default_factory=dict)   # the site's face: kind id -> (plural, its compare rows, its filter labels)
     coverage_kinds: tuple[str, ...] = ()  # the kinds whose face words an area covered (coverage): an agency's
     key: tuple[LineSpec, ...] = ()  # keyFacts: lines a page's key facts add after the first kind's own (weekend admissions)
     also: tuple[LineSpec, ...] = ()  # its card lines a location of this kind and another, shown as the other, adds (also)
@@ -328,15 +328,18 @@ class Face:
             # when the kinds chosen can list them
             "coverage": {**{k: v for k, v in self.coverage.items() if k != "description"}, "kinds": list(self.coverage_kinds)},
             # with several kinds, the compare page shows each kind's homes with that kind's own rows
-            "kinds": {k: {"plural": plural, "compare": [[r.id, r.label, self.not_held_cell(r, ungathered)] for r in rows]}
-                      for k, (plural, rows) in self.by_kind.items()},
+            # and the filters its homes answer in home.json (the compare page's "You searched for" rows: a care home was
+            # shown "Not provided yet" for an agency's question)
+            "kinds": {k: {"plural": plural, "compare": [[r.id, r.label, self.not_held_cell(r, ungathered)] for r in rows],
+                          "filterLabels": labels}
+                      for k, (plural, rows, labels) in self.by_kind.items()},
             "compareApart": self.compare_apart,
         }
 
     @property
     def compare_apart(self) -> str:
         """What the compare page says when a shortlist holds several kinds ("compare care homes with care homes...")."""
-        plurals = [p.lower() for p, _ in self.by_kind.values()]
+        plurals = [p.lower() for p, _, _ in self.by_kind.values()]
         if len(plurals) < 2:
             return ""
         pairs = [f"{p} with {p}" for p in plurals]
@@ -344,10 +347,12 @@ class Face:
 
     def filter_labels(self) -> dict[str, str]:
         """Search filter -> its label as first named (a filter two kinds share, band_mental_health, is named as the first
-        kind's face names it: "Mental health")."""
+        kind's face names it: "Mental health"): the filters home.json answers (HomeView._compare_plan), for the compare
+        page's "You searched for" rows; not the type of service (it answers none: "Care home: Not provided yet")."""
         out: dict[str, str] = {}
         for o in self.options:
-            out.setdefault(o.filter, o.label)
+            if not o.path.startswith("kind:"):
+                out.setdefault(o.filter, o.label)
         return out
 
     def radius_for_script(self) -> dict[str, Any] | None:
@@ -1024,7 +1029,7 @@ def _site_face(schema: Schema) -> Face:
 
     from .kinds import kind
 
-    by_kind = {f.kind: (kind(f.kind, schema).plural, f.compare) for f in (first, *others)}
+    by_kind = {f.kind: (kind(f.kind, schema).plural, f.compare, f.filter_labels()) for f in (first, *others)}
     # the type of service is chosen first, after the distance: declared by a later kind, it came after every filter of
     # the first kind's (a family looking for care at home passed 40 care home filters to reach it, on a phone by keyboard)
     facets = merged("facets", "key")

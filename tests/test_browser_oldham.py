@@ -126,7 +126,36 @@ def test_ol1_care_at_home_dementia_then_an_agencys_page_then_two_agencies_compar
                 "Hours of care a week it can start", "Postcode districts covered", "Care it gives", "Phone", "Sources"):
         assert len(rows[row]) == 2, (row, rows)
     assert not any("bed" in r.lower() for r in rows), list(rows)
+    # from the home care review: the distance from the search's postcode (to the office, as the find page says) and
+    # the groups CQC registers each to support, as a care home's table has them; the type of service chosen is no
+    # question ("You searched for: Care at home | Not provided yet")
+    assert all(re.fullmatch(r"\d+\.\d miles away \(approximately\)", cell) for cell in rows["Distance from OL1 1AA to its office"]), rows
+    assert len(rows["Registered to support"]) == 2 and not any(r.startswith("You searched for") for r in rows), list(rows)
     assert axe_violations(pg) == []
+    # searched for with a need: its row, each agency's answer as CQC registers it
+    pg.goto(oldham + "find/?q=OL1+1AA+dementia&kind=home_care_agency")
+    expect(pg.locator("#results-status")).to_contain_text("nearest first", timeout=10000)
+    pg.goto(oldham + "compare/")
+    expect(pg.locator("#compare-status")).to_have_text("Comparing 2 services.")
+    rows = {r.locator("th").inner_text(): r.locator("td").all_inner_texts() for r in pg.locator("#compare-table tbody tr").all()}
+    assert [r for r in rows if r.startswith("You searched for")] == ["You searched for: Dementia"], list(rows)
+    assert all(cell in ("Yes", "No") for cell in rows["You searched for: Dementia"]), rows
+    ctx.close()
+    assert errors == [], errors
+
+
+def test_care_homes_compared_after_a_search_of_care_homes_are_not_asked_the_type_of_service(oldham, browser):
+    """The home care review: care homes compared after a search with "Care home" ticked had a row "You searched for:
+    Care home" saying "Not provided yet" for each, a registered care home's type shown as unknown."""
+    ctx, pg, errors = watched_page(browser, 1280, 900)
+    pg.goto(oldham + "find/?kind=care_home&band=Dementia&care=Nursing&q=OL2+8AA")
+    expect(pg.locator("#results-status")).to_contain_text("nearest first", timeout=10000)
+    pg.goto(oldham + "compare/?homes=park-hills-private-nursing-home,moorhaven-care-home-ltd")
+    expect(pg.locator("#compare-status")).to_contain_text("Comparing 2 services.")
+    rows = {r.locator("th").inner_text(): r.locator("td").all_inner_texts() for r in pg.locator("#compare-table tbody tr").all()}
+    asked = [r for r in rows if r.startswith("You searched for")]
+    assert asked and not any("Care home" in r for r in asked), list(rows)
+    assert all(cell != "Not provided yet" for r in asked for cell in rows[r]), rows
     ctx.close()
     assert errors == [], errors
 

@@ -41,11 +41,12 @@ export function byKind(homes, kinds) {
   // [{homes, rows, caption}]: one group per kind of service in the shortlist's order, each with its own compare
   // rows (FACE.kinds, from the build); a site of one kind is one group with the face's rows
   var ids = Object.keys(kinds || {});
-  if (ids.length < 2) return [{ homes: homes, rows: FACE.compare || [], caption: null }];
+  if (ids.length < 2) return [{ homes: homes, rows: FACE.compare || [], labels: FACE.filterLabels, caption: null }];
   var out = [], at = {};
   homes.forEach(function (h) {
     var k = kinds[h.kind] ? h.kind : ids[0];
-    if (at[k] === undefined) { at[k] = out.length; out.push({ kind: k, homes: [], rows: kinds[k].compare || [], plural: kinds[k].plural || k }); }
+    // each kind's rows, and the filters its homes answer (a care home is never asked an agency's question)
+    if (at[k] === undefined) { at[k] = out.length; out.push({ kind: k, homes: [], rows: kinds[k].compare || [], labels: kinds[k].filterLabels || {}, plural: kinds[k].plural || k }); }
     out[at[k]].homes.push(h);
   });
   out.forEach(function (g) { g.caption = out.length > 1 ? fill(VALUES.compare.captionKind, { kinds: g.plural, n: g.homes.length }) : null; });
@@ -117,7 +118,7 @@ export function initCompare(root) {
       if (gone) showLink(kept);
       // care homes compare with care homes, agencies with agencies: one table per kind, with that kind's rows
       var groups = byKind(all, FACE.kinds || {});
-      groups.forEach(function (g) { holder.appendChild(kindTable(g.homes, g.rows, g.caption)); });
+      groups.forEach(function (g) { holder.appendChild(kindTable(g.homes, g.rows, g.caption, g.labels)); });
       showHint();
       var missing = kept.length - all.length, shut = all.filter(function (h) { return h.closed; }).length;
       status.textContent = (message || "") + goneNote + byCount(all.length, C.comparingOne, C.comparingMany) + (groups.length > 1 ? " " + (FACE.compareApart || "") : "") +
@@ -129,7 +130,7 @@ export function initCompare(root) {
       } else if (focusSlug === null) status.focus();
     });
   }
-  function kindTable(found, rows, captionText) {
+  function kindTable(found, rows, captionText, labels) {
       // the region scrolls sideways on a narrow screen: it takes the keyboard (arrow keys) and the hint says so
       // a region the keyboard can scroll only while it is wider than the screen (showHint): its name kept till then
       var wrap = el("div", { class: "ch-compare-wrap", "data-label": C.tableLabel });
@@ -169,7 +170,7 @@ export function initCompare(root) {
       // the rows are the face's (FACE.compare, or the kind's: [id, label]); each cell is finished by the build
       // (home.json), but for the distance from the last search's postcode and its needs, worked out here
       var search = getSearch();
-      compareRows({ compare: rows, compareRows: FACE.compareRows, filterLabels: FACE.filterLabels }, search).forEach(function (row) {
+      compareRows({ compare: rows, compareRows: FACE.compareRows, filterLabels: labels }, search).forEach(function (row) {
         var r = el("tr");
         r.appendChild(el("th", { scope: "row" }, row[1]));
         found.forEach(function (h) {
