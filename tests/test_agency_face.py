@@ -214,7 +214,12 @@ def test_hours_sort_ranks_agencies_taking_clients_now(agencies, homes):
 def test_compare_shows_one_kinds_rows_at_a_time(agencies, homes):
     script = face_of(load_schema()).for_script()
     assert list(script["kinds"]) == ["care_home", "home_care_agency"]
-    assert script["kinds"]["home_care_agency"]["compare"][4] == ["taking", "Taking new clients", ""]  # the agency's own: not provided yet
+    rows = {r[0]: r for r in script["kinds"]["home_care_agency"]["compare"]}
+    assert rows["taking"] == ["taking", "Taking new clients", ""]  # the agency's own: not provided yet
+    # each kind's table asks only its own homes' filters, never the type of service (the home care review)
+    labels = {k: script["kinds"][k]["filterLabels"] for k in script["kinds"]}
+    assert "taking" in labels["home_care_agency"] and "taking" not in labels["care_home"] and "weekend" not in labels["home_care_agency"]
+    assert not any(f.startswith("kind_") for k in labels for f in labels[k]) and not any(f.startswith("kind_") for f in script["filterLabels"])
     assert "beds" not in [r[0] for r in script["kinds"]["home_care_agency"]["compare"]]
     assert script["compareApart"] == ("Compare care homes with care homes and home care agencies with home care agencies: "
                                       "each kind is in a table of its own, with its own rows.")

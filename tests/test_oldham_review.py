@@ -276,3 +276,20 @@ def test_one_of_a_kind_is_counted_in_the_singular(oldham):
     agencies = [v for v in oldham if [k.id for k in v.kinds] == ["home_care_agency"]]
     assert site_words([home, agencies[0]]).summary(2) == "2 services (1 care home and 1 home care agency)"
     assert site_words([home, *agencies[:3]]).summary(4) == "4 services (1 care home and 3 home care agencies)"
+
+
+@needs_responses
+def test_an_agencys_page_says_what_cqc_registers_it_to_do_as_cqcs_record_lists_it(oldham):
+    """The home care review: Grace 247 Care Manchester is registered only for "Treatment of disease, disorder or
+    injury", not personal care, yet its page said nothing of it (the compare page's "Care it gives" reads the same
+    list): a discharge coordinator could not tell. Each service's page now gives CQC's regulated activities, as CQC's
+    own record lists them, read here from the saved responses."""
+    said = {}
+    for v in oldham:
+        record = json.loads((RESPONSES / f"location_{v.d['location_id']}.json").read_text(encoding="utf-8"))
+        cqc = [a["name"] for a in record.get("regulatedActivities") or []]
+        facts = {f.label: f.text for g in v.groups() for f in g.facts}
+        said[v.slug] = facts.get("What CQC registers it to do")
+        assert sorted((said[v.slug] or "").split("; ")) == sorted(cqc or [""]), (v.slug, cqc, said[v.slug])  # in any order
+    assert said["grace-247-care-manchester"] == "Treatment of disease, disorder or injury"
+    assert len(said) == len(oldham) == 104
