@@ -1046,6 +1046,12 @@ def test_words_and_a_postcode_together_narrow_then_sort_by_distance(site, sized)
     wait_results(sized)
     expect(sized.get_by_label("Home name, town, postcode or need")).to_have_value("Kington")
     expect(status).to_contain_text("A to Z")
+    # the postcode alone, removed: every home A to Z, not an empty list asking for a postcode
+    sized.goto(site + "find/?q=HR4+9AA")
+    wait_results(sized)
+    sized.get_by_role("button", name="Remove filter: Nearest to HR4 9AA").click()
+    expect(status).to_have_text(re.compile(r"^\d+ homes match, A to Z by name\.$"))
+    assert sized.locator("#results li").count() > 0 and "sort=distance" not in sized.url
 
 
 def test_results_first_on_the_first_screen(site, sized):

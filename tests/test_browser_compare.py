@@ -174,6 +174,26 @@ def test_a_home_that_is_not_there_leaves_the_shortlist_said_once(site, browser):
 
 
 
+
+def test_a_shared_link_opened_on_a_full_shortlist_says_which_it_could_not_add(site, browser):
+    """The accessibility review: a shared link opened with 8 homes shortlisted added 2 of its 3 and dropped the third
+    without a word (with 10, all of them): what was sent could not be seen, and nobody was told."""
+    from pathlib import Path
+    slugs = sorted(p.stem for p in Path(__file__).resolve().parents[1].joinpath("providers").glob("[!_]*.yaml"))
+    ctx = browser.new_context(viewport=PHONE)
+    pg = ctx.new_page()
+    pg.goto(site + "compare/?homes=" + ",".join(slugs[:8]))
+    status = pg.locator("#compare-status")
+    expect(status).to_contain_text("Comparing 8 homes.")
+    pg.goto(site + "compare/?homes=" + ",".join(slugs[8:11]))
+    expect(status).to_have_text("2 homes from the shared link added to your shortlist. 1 home from the shared link was not "
+                                "added: your shortlist is full (10 homes). Remove one, then open the link again. "
+                                "Comparing 10 homes.")
+    pg.goto(site + "compare/?homes=" + ",".join([slugs[0], *slugs[11:13]]))  # one already listed: no news
+    expect(status).to_have_text("2 homes from the shared link were not added: your shortlist is full (10 homes). Remove "
+                                "some, then open the link again. Comparing 10 homes.")
+    ctx.close()
+
 SEEN = """e => { const r = e.getClientRects()[0], hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
                  return !!hit && (hit === e || e.contains(hit)); }"""  # in the screen and not covered (by a sticky label)
 NAMED = """(e, name) => { const b = getComputedStyle(e, "::before");  // the cell shows the name above its value

@@ -70,10 +70,12 @@ export function initCompare(root) {
   // A shared link (compare/?homes=a,b,c) adds its homes to this browser's shortlist.
   var shared = (new URLSearchParams(location.search).get("homes") || "").split(",").filter(safeSlug);
   var sharedAdded = [];  // the slugs a shared link added, said once the first draw knows which of them the site holds
+  var sharedLeft = 0;  // how many of its homes a full shortlist had no room for: said once (they were dropped without a word)
   if (shared.length) {
     var mine = getList();
     shared.forEach(function (slug) {
-      if (mine.length < MAX && !mine.some(function (x) { return x.slug === slug; })) { mine.push({ slug: slug, name: slug }); sharedAdded.push(slug); }
+      if (mine.some(function (x) { return x.slug === slug; })) return;
+      if (mine.length < MAX) { mine.push({ slug: slug, name: slug }); sharedAdded.push(slug); } else sharedLeft++;
     });
     setList(mine);
   }
@@ -110,7 +112,8 @@ export function initCompare(root) {
       var kept = list.filter(function (x, i) { return homes[i] !== false; }), gone = list.length - kept.length;
       var fromLink = sharedAdded.filter(function (slug) { return kept.some(function (x) { return x.slug === slug; }); });
       if (sharedAdded.length) message = (fromLink.length ? byCount(fromLink.length, C.sharedOne, C.sharedMany) + " " : "") + (message || "");
-      sharedAdded = [];  // said once: "2 added" counts only the homes the site holds, never one then found missing
+      if (sharedLeft) message = (message || "") + fill(byCount(sharedLeft, C.sharedFullOne, C.sharedFullMany), { max: MAX }) + " ";
+      sharedAdded = []; sharedLeft = 0;  // said once: "2 added" counts only the homes the site holds, never one then found missing
       var goneNote = gone ? byCount(gone, C.goneOne, C.goneMany) + " " : "";
       // keep the names the shortlist shows up to date (a shared link knows only the slugs)
       setList(kept.map(function (x) { var h = all.filter(function (f) { return f.slug === x.slug; })[0]; return h ? { slug: x.slug, name: h.name } : x; }));

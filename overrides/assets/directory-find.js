@@ -196,7 +196,9 @@ function activeFilters(form, s) {
   if (s.nearFromQ) out.push([fill(VALUES.find.nearestTo, { from: s.nearFromQ.toUpperCase() }), function () {
     form.q.value = s.q;
     noRadius();
-    if (s.q && form.sort.value === "distance") form.sort.value = "name";
+    // no postcode left to measure from: A to Z, as the location's chip does (the distance order left an empty list
+    // and "Enter a postcode", read as an error about the postcode just removed: the accessibility review)
+    if (form.sort.value === "distance") form.sort.value = "name";
   }, true]);
   ["town", "locality"].forEach(function (k) {
     if (s[k] && form[k]) out.push([s[k], function () { form[k].value = ""; }]);
