@@ -1163,6 +1163,10 @@ def test_a_short_screen_keeps_no_header_or_compare_bar_on_screen(site, browser):
         header, bar = pg.evaluate("""() => [document.querySelector('.md-header').getBoundingClientRect().bottom,
                                            document.getElementById('shortlist-bar').getBoundingClientRect().top]""")
         assert header <= 0 and bar >= 256, (header, bar)  # both off the screen: the whole height is the page's
+        # nor "Back to top", which the theme shows as the page is scrolled up, over a home's name and address
+        pg.mouse.wheel(0, -200)
+        pg.wait_for_timeout(300)
+        assert pg.locator(".md-top").count() == 0 or not pg.locator(".md-top").is_visible()
     finally:
         ctx.close()
 

@@ -84,6 +84,7 @@ def test_family_near_hr6_within_10_miles_shortlists_three_and_compares(site, eng
     assert region.get_attribute("tabindex") == "0"
     act(lambda: pg.get_by_role("button", name="Copy link to this shortlist").click())
     expect(pg.locator("#copy-status")).to_have_text(re.compile("^Link copied"))
+    assert pg.evaluate("document.activeElement.id") == "copy-link"  # the focus stays on the button (it moved to the box)
     copied = pg.evaluate("navigator.clipboard.readText()")
     assert copied.endswith("compare/?homes=" + ",".join(h["slug"] for h in chosen)) and "HR6" not in copied
     assert axe_violations(pg) == []

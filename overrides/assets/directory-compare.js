@@ -224,11 +224,14 @@ export function initCompare(root) {
     else if (over > 0) w.scrollLeft += Math.min(over, -gap);
   });
   document.getElementById("copy-link").addEventListener("click", function () {
-    linkBox.select();
-    var done = function () { copyStatus.textContent = C.copied; };
+    // copied with the focus left on the button; the link selected (the focus moved into its box) only where the
+    // browser will not copy, for Ctrl+C (selecting it first took the focus away, and its label and address were read
+    // over "Link copied": the accessibility review)
+    var selected = function (words) { linkBox.select(); copyStatus.textContent = words; };
     if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(linkBox.value).then(done, function () { copyStatus.textContent = C.copyRefused; });
-    } else copyStatus.textContent = C.copySelected;
+      navigator.clipboard.writeText(linkBox.value).then(function () { copyStatus.textContent = C.copied; },
+        function () { selected(C.copyRefused); });
+    } else selected(C.copySelected);
   });
   document.getElementById("print-page").addEventListener("click", function () { window.print(); });
   clear.addEventListener("click", function () {
