@@ -112,10 +112,17 @@ def test_a_misspelt_town_is_put_right_in_one_click(site, page):
     """A family typing "Leominstr" got "No homes match. Try removing a filter." with no filter chosen: a dead end. The
     count's line now says the words matched nothing and offers the listed town one letter off, a link that searches
     again with it (and is a real address, for a new tab)."""
+    # each text the status held, as a screen reader is told of it (a MutationObserver's batches)
+    page.add_init_script("""window.__said = []; document.addEventListener('DOMContentLoaded', () => {
+        const s = document.getElementById('results-status');
+        if (s) new MutationObserver(() => window.__said.push(s.textContent)).observe(s, {childList: true, subtree: true, characterData: true});
+    });""")
     page.goto(site + "find/?q=Leominstr")
     status = page.locator("#results-status")
     expect(status).to_have_text("No homes match “Leominstr”. Check the spelling, try fewer words, or choose from the filters. "
                                 "Did you mean Leominster?")
+    # written once, the town in the same sentence (appended after, the whole status was announced twice)
+    assert [s for s in page.evaluate("window.__said") if s.startswith("No homes")] == [status.inner_text()]
     link = status.get_by_role("link", name="Leominster")
     assert link.get_attribute("href") == "?q=Leominster"
     link.click()
@@ -1106,7 +1113,9 @@ def test_a_cleared_shortlist_can_be_put_back(site, page):
     status = page.locator("#compare-status")
     expect(status).to_have_text(re.compile(r"Comparing 2 homes\."))
     page.get_by_role("button", name="Clear the shortlist").click()
-    expect(status).to_have_text(re.compile(r"^Your shortlist was cleared\. Your shortlist is empty.*Undo clearing your shortlist$"))
+    expect(status).to_have_text(re.compile(r"^Your shortlist was cleared\. Your shortlist is empty\. Add homes from the search or a home's page\.$"))
+    # the button just after the status, not in it (a button in role=status is read as part of its sentence)
+    expect(page.locator("#compare-undo").get_by_role("button", name="Undo clearing your shortlist")).to_be_visible()
     assert "homes=" not in page.url
     page.keyboard.press("Tab")  # from the status (focused): the button is the next stop
     expect(page.get_by_role("button", name="Undo clearing your shortlist")).to_be_focused()

@@ -64,6 +64,9 @@ export function initCompare(root) {
   var tools = document.getElementById("compare-tools"), linkBox = document.getElementById("share-link");
   var copyStatus = document.getElementById("copy-status"), printed = document.getElementById("print-date");
   var clear = document.getElementById("clear-shortlist"), hint = document.getElementById("compare-scroll-hint");
+  // the Undo of "Clear the shortlist", just after the status and not in it: a button inside role=status was read as
+  // part of its sentence (the accessibility review); any later draw takes it away
+  var undoBox = document.getElementById("compare-undo");
   // what the site calls one of what it lists, as the build words it ("home"; "service" with several kinds): the
   // table's corner; every sentence is the schema's (x-directory.compare), its nouns filled in by the build
   var ONE = root.dataset.one || "home", C = VALUES.compare;
@@ -88,6 +91,7 @@ export function initCompare(root) {
   function draw(message, focusSlug) {
     var list = getList(), mine = ++drawn;
     holder.replaceChildren();
+    if (undoBox) { undoBox.replaceChildren(); undoBox.hidden = true; }
     clear.hidden = !list.length;
     tools.hidden = !list.length;
     showLink(list);
@@ -252,7 +256,7 @@ export function initCompare(root) {
             return typeof x.name === "string" && x.name.trim() ? x.name : x.slug;  // stored by another tab: a slug at least
           }).join(", ") }) + " " : ""), null);
       });
-      status.append(" ", undo);
+      if (undoBox) { undoBox.replaceChildren(undo); undoBox.hidden = false; } else status.append(" ", undo);
     });
   });
   draw("");

@@ -857,12 +857,18 @@ export function initFind(root) {
         text = missed.map(function (m) { return notListedNote(VALUES.find, m[0], m[1]); }).join("") + text;
         missed = [];
         // the count is announced once the first homes are on the page
-        return showMore().then(function () { finish(text, title); }).then(function () {
+        // a word that matches nothing, one letter off a listed town: the town offered in the same sentence, written
+        // at once with it (appended after, the whole status was announced twice: the accessibility review); a town
+        // or area chosen as well: a town's name put right would match nothing there either
+        var suggest = n !== 0 || !words.length || s.town || s.locality ? Promise.resolve(null)
+          : Promise.all([placeNames(form, base), unmatched(words)]).then(function (got) { return misspelt(got[1], got[0]); },
+            function () { return null; });
+        return showMore().then(function () { return suggest; }).then(function (pair) {
+          finish(text, title);
+          didYouMean(pair, s, my);
+        }).then(function () {
           if (my !== runId) return;
-          var back = reopen();
-          // a town or area chosen as well: a town's name put right would match nothing there either
-          if (n !== 0 || !words.length || s.town || s.locality) return back;
-          return Promise.all([placeNames(form, base), unmatched(words)]).then(function (got) { didYouMean(misspelt(got[1], got[0]), s, my); });
+          return reopen();
         });
       });
     }).catch(function (e) {
