@@ -174,7 +174,7 @@ def test_journey_shortlist_two_and_compare(site, page):
     page.goto(site + "find/?q=hereford")
     wait_results(page)
     cards = page.locator("#results > li")
-    names = [cards.nth(i).locator("h2").inner_text() for i in range(2)]
+    names = [cards.nth(i).locator("h3").inner_text() for i in range(2)]
     for i in range(2):
         cards.nth(i).get_by_role("button", name=f"Add {names[i]} to shortlist").click()
     expect(page.locator("#shortlist-link")).to_have_text("Compare your shortlist (2 homes)")
@@ -219,7 +219,7 @@ def test_distance_sort_from_an_outward_code_uses_the_district_centre(site, page)
     nearest = min(homes, key=lambda h: math.dist((h["address"]["latitude"], h["address"]["longitude"] * math.cos(math.radians(52))),
                                                   (centre[0], centre[1] * math.cos(math.radians(52)))))
     first = page.locator("#results > li").first
-    expect(first.locator("h2")).to_have_text(nearest["name"])
+    expect(first.locator("h3")).to_have_text(nearest["name"])
     expect(first).to_contain_text("km away")
     page.goto(site + "find/?q=HR99")
     wait_results(page)
@@ -260,7 +260,7 @@ def test_distance_from_the_exact_postcode_typed(site, engine_site, page):
     assert status.startswith(f"{total} homes, nearest first. Distances are measured in a straight line from HR3 5AA."), status
     if unplaced:
         assert f"{len(unplaced)} home" in status and "listed last" in status
-    names = page.locator("#results > li h2").all_inner_texts()
+    names = page.locator("#results > li h3").all_inner_texts()
     assert names == [h["name"] for h in expected][:len(names)]
     kington = [h["name"] for h in placed if h["address"].get("town") == "Kington"]
     assert len(kington) == 4 and sorted(names[:4]) == sorted(kington)
@@ -291,7 +291,7 @@ def test_distance_on_a_big_site_sorts_the_nearest_districts_and_counts_the_rest(
     assert m, status
     assert int(m.group(1)) + int(m.group(2)) == total and 10 <= int(m.group(1)) < total
     kington = sorted(h["name"] for h in all_homes() if (h.get("address") or {}).get("town") == "Kington")
-    assert sorted(page.locator("#results > li h2").all_inner_texts()[:4]) == kington
+    assert sorted(page.locator("#results > li h3").all_inner_texts()[:4]) == kington
 
 
 def look_big(page) -> dict[str, list[str]]:
@@ -331,7 +331,7 @@ def test_plain_distance_on_a_big_site_reads_the_nearest_cards_without_the_index(
     drawn = cards.count()
     assert drawn == min(20, shown) and fetched["cards"]
     assert fetched["pagefind"] == [] and fetched["near"] == [] and fetched["facets"] == []
-    slugs = [re.search(r"/homes/([^/]+)/", h).group(1) for h in page.locator("#results > li h2 a").evaluate_all("as => as.map(a => a.href)")]
+    slugs = [re.search(r"/homes/([^/]+)/", h).group(1) for h in page.locator("#results > li h3 a").evaluate_all("as => as.map(a => a.href)")]
     where = {h["slug"]: h.get("address") or {} for h in all_homes() if h.get("slug")}
     miles = [haversine_miles(origin, (where[s]["latitude"], where[s]["longitude"])) for s in slugs]
     assert miles == sorted(miles)
@@ -341,7 +341,7 @@ def test_plain_distance_on_a_big_site_reads_the_nearest_cards_without_the_index(
     # the cards are the index's: with a filter (through the index), each home drawn both ways has the same card
     def drawn_cards() -> dict[str, str]:
         return dict(page.locator("#results > li").evaluate_all(
-            "lis => lis.map(li => [li.querySelector('h2 a').href.split('/homes/')[1], li.innerText])"))
+            "lis => lis.map(li => [li.querySelector('h3 a').href.split('/homes/')[1], li.innerText])"))
     first = drawn_cards()
     page.goto(site + "find/?q=HR3+5AA&locality=Herefordshire")
     wait_results(page)
@@ -367,7 +367,7 @@ def test_distance_with_a_filter_on_a_big_site_keeps_the_indexs_filter(site, page
     drawn = page.locator("#results > li").count()
     cards = {u for u in fetched["facets"] if "/search/facets/c" in u}
     assert drawn == min(20, int(m.group(1))) and 0 < len(cards) <= drawn and fetched["pagefind"] == []
-    for slug in page.locator("#results > li h2 a").evaluate_all("as => as.map(a => a.href.split('/homes/')[1].split('/')[0])"):
+    for slug in page.locator("#results > li h3 a").evaluate_all("as => as.map(a => a.href.split('/homes/')[1].split('/')[0])"):
         home = next(h for h in all_homes() if h.get("slug") == slug)
         assert home["care"]["nursing"] is True, slug
 
@@ -804,7 +804,7 @@ def test_hostile_home_runs_no_script(site, page):
     assert not [h for h in hrefs if h.lower().startswith(("javascript:", "data:", "vbscript:"))]
     page.goto(site + "find/?q=evil")
     wait_results(page)
-    expect(page.locator("#results li h2").first).to_contain_text("<img src=x")
+    expect(page.locator("#results li h3").first).to_contain_text("<img src=x")
 
 
 # ---- the schema's value lists at their edges (fictional homes, see conftest.EDGE_HOMES) -------------
@@ -819,7 +819,7 @@ def edge(engine_edge_site):
 
 def result_names(pg) -> list[str]:
     wait_results(pg)
-    return sorted(pg.locator("#results h2 a").all_inner_texts())
+    return sorted(pg.locator("#results h3 a").all_inner_texts())
 
 
 @pytest.mark.one_engine
@@ -843,7 +843,7 @@ def test_a_sort_no_home_has_a_value_for_lists_each_home_once(edge, page):
     expect(page.locator("#results-status")).to_have_text(  # not "4 homes ... are listed last" (a review)
         "4 homes match. Each of them has not said in the last week how many beds are free, so they are listed A to Z, "
         "not most beds free first.")
-    assert page.locator("#results h2 a").all_inner_texts() == [f"Edge {n} (fictional)" for n in range(1, 5)]
+    assert page.locator("#results h3 a").all_inner_texts() == [f"Edge {n} (fictional)" for n in range(1, 5)]
 
 
 @pytest.mark.one_engine
@@ -882,7 +882,7 @@ def test_every_rating_can_be_chosen(edge, page):
     assert re.match(r"https://www\.cqc\.org\.uk/", cqc.get_attribute("href") or "")
     page.goto(edge + "find/?sort=rating")
     wait_results(page)
-    expect(page.locator("#results h2 a")).to_have_text(["Edge 1 (fictional)", "Edge 2 (fictional)", "Edge 3 (fictional)", "Edge 4 (fictional)"])
+    expect(page.locator("#results h3 a")).to_have_text(["Edge 1 (fictional)", "Edge 2 (fictional)", "Edge 3 (fictional)", "Edge 4 (fictional)"])
 
 
 # ---- issue 13: the find page, shortlist and compare, at a phone's and a desktop's width ---------------
@@ -938,7 +938,7 @@ def every_result(pg) -> list[str]:
         n = pg.locator("#results > li").count()
         more.click()
         expect(pg.locator("#results > li")).not_to_have_count(n)
-    return pg.locator("#results > li h2").all_inner_texts()
+    return pg.locator("#results > li h3").all_inner_texts()
 
 
 def test_default_order_is_a_to_z(site, sized):
@@ -1019,7 +1019,7 @@ def test_free_text_finds_names_towns_postcodes_providers_and_needs(site, sized):
         assert _count(sized) == expected, words
     sized.goto(site + "find/?q=Aston+House")
     wait_results(sized)
-    expect(sized.locator("#results > li h2").first).to_have_text("Aston House")
+    expect(sized.locator("#results > li h3").first).to_have_text("Aston House")
 
 
 def test_postcode_in_the_home_page_search_is_a_distance_search(site, sized):
@@ -1031,7 +1031,7 @@ def test_postcode_in_the_home_page_search_is_a_distance_search(site, sized):
     origin = json.loads(sized.evaluate("fetch('../postcodes/HR/HR1-1.json').then(r => r.text())"))["1TJ"]
     placed = [h for h in all_homes() if (h.get("address") or {}).get("latitude") is not None]
     nearest = min(placed, key=lambda h: (haversine_miles(origin, (h["address"]["latitude"], h["address"]["longitude"])), h["name"]))
-    expect(sized.locator("#results > li h2").first).to_have_text(nearest["name"])
+    expect(sized.locator("#results > li h3").first).to_have_text(nearest["name"])
     expect(sized.locator("#results > li").first).to_contain_text("miles away")
     expect(sized.get_by_role("button", name="Remove filter: Nearest to HR1 1TJ")).to_be_visible()
 
@@ -1065,7 +1065,7 @@ def test_results_first_on_the_first_screen(site, sized):
     sized.goto(site + "find/")
     wait_results(sized)
     height = sized.viewport_size["height"]
-    for sel in ("#q", "#results-status", "#results > li:first-child h2"):
+    for sel in ("#q", "#results-status", "#results > li:first-child h3"):
         box = sized.locator(sel).bounding_box()
         assert box and box["y"] + box["height"] <= height, f"{sel} is below the first screen: {box}"
     panel = sized.locator("#filter-panel")
@@ -1264,7 +1264,7 @@ def test_discharge_coordinator_journey(site, browser, sized):
     expect(pg.get_by_role("button", name="Remove filter: Hereford")).to_be_visible()
     wait_results(pg)
     cards = pg.locator("#results > li")
-    names = [cards.nth(i).locator("h2").inner_text() for i in range(3)]
+    names = [cards.nth(i).locator("h3").inner_text() for i in range(3)]
     for name in names:
         pg.get_by_role("button", name=f"Add {name} to shortlist").click()
         expect(pg.get_by_role("button", name=f"Remove {name} from shortlist")).to_be_visible()
@@ -1365,7 +1365,7 @@ def test_map_only_on_request_with_local_stub_tiles(site, sized):
     sized.get_by_role("button", name="Show these homes on a map").click()
     markers = sized.locator("#map .leaflet-marker-icon")
     expect(markers.first).to_be_visible()
-    shown = sized.locator("#results > li h2").all_inner_texts()
+    shown = sized.locator("#results > li h3").all_inner_texts()
     pins = pins_expected(shown, all_homes())
     assert sorted(markers.evaluate_all("els => els.map(e => e.alt)")) == pins and len(pins) < len(shown)
     assert tiles and outside == []
@@ -1451,7 +1451,7 @@ def test_the_map_marks_where_a_postcode_search_measures_from(site, page):
     expect(page.locator("#map .ch-origin-label")).to_have_text(label)
     expect(page.locator("#map .ch-origin-label")).to_be_visible()
     # the homes' pins are the homes, one a point, and the origin is none of them
-    shown = page.locator("#results > li h2").all_inner_texts()
+    shown = page.locator("#results > li h3").all_inner_texts()
     assert sorted(markers.evaluate_all("els => els.map(e => e.alt)")) == pins_expected(shown, all_homes())
     # on the map's view (fitted to the homes and the origin)
     box, ring = page.locator("#map").bounding_box(), origin.bounding_box()
@@ -1583,7 +1583,7 @@ def test_a_card_never_adds_an_unknown_kind_of_bed_in_as_0(browser, tmp_path):
         pg = ctx.new_page()
         pg.goto(f"http://127.0.0.1:{server.server_address[1]}/find/")
         wait_results(pg)
-        cards = {pg.locator("#results > li").nth(i).locator("h2").inner_text(): pg.locator("#results > li").nth(i).inner_text()
+        cards = {pg.locator("#results > li").nth(i).locator("h3").inner_text(): pg.locator("#results > li").nth(i).inner_text()
                  for i in range(pg.locator("#results > li").count())}
         assert "Beds free: 0 with nursing, without nursing: not provided yet (confirmed 30 November 2026, " in cards["Highwell House Care Home with Nursing"]
         assert "Beds free: 2 with nursing, without nursing: not provided yet (confirmed 30 November 2026, " in cards["Waverley House"]

@@ -453,7 +453,7 @@ def test_back_from_a_home_opened_from_the_list_returns_to_that_homes_link(site, 
     wait_results(pg)
     pg.locator("#more").focus()
     pg.keyboard.press("Enter")
-    links = pg.locator("#results > li h2 a")
+    links = pg.locator("#results > li h3 a")
     expect(links).to_have_count(40)
     name = links.nth(24).inner_text()
     links.nth(24).focus()
@@ -461,10 +461,10 @@ def test_back_from_a_home_opened_from_the_list_returns_to_that_homes_link(site, 
     expect(pg.locator("h1")).to_have_text(name)
     pg.go_back()
     wait_results(pg)
-    focused = pg.locator("#results > li h2 a:focus")
+    focused = pg.locator("#results > li h3 a:focus")
     expect(focused).to_have_text(name)
     expect(focused).to_be_in_viewport()
     assert links.count() == 40
     pg.keyboard.press("Tab")  # on from the home reopened, not from the top of the page
-    assert pg.evaluate("document.activeElement.closest('#results > li').querySelector('h2').textContent.trim()") == name
+    assert pg.evaluate("document.activeElement.closest('#results > li').querySelector('h3').textContent.trim()") == name
     ctx.close()

@@ -52,7 +52,7 @@ def test_family_near_hr6_within_10_miles_shortlists_three_and_compares(site, eng
     expect(pg.locator("#results-status")).to_have_text(re.compile(rf"^{len(wanted)} homes within 10 miles, nearest first\. "))
     assert "within=10" in pg.url and "HR6" in pg.url
     expect(pg.locator("#active-filters")).to_contain_text("Within 10 miles")
-    assert pg.locator("#results > li h2").all_inner_texts() == [h["name"] for h in wanted]
+    assert pg.locator("#results > li h3").all_inner_texts() == [h["name"] for h in wanted]
     assert axe_violations(pg) == []
     chosen = wanted[:3]
     for h in chosen:
@@ -124,7 +124,7 @@ def test_the_radius_with_another_order_and_its_chips(site, engine_site, browser)
     wait_results(pg)
     expect(pg.locator("#results-status")).to_have_text(re.compile(
         rf"^{len(within)} homes match, best CQC rating first\..* Only the homes within 5 miles of HR6 8AA\.$"))
-    assert sorted(pg.locator("#results > li h2").all_inner_texts()) == sorted(h["name"] for h in within)
+    assert sorted(pg.locator("#results > li h3").all_inner_texts()) == sorted(h["name"] for h in within)
     expect(pg.get_by_label("Within 5 miles")).to_be_checked()
     pg.get_by_role("button", name="Remove filter: Nearest to HR6 8AA").click()
     wait_results(pg)

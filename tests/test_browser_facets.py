@@ -159,7 +159,7 @@ def test_distance_with_words_or_filters_lists_the_nearest_matching_homes(site, e
         lat = v.get("address.latitude")
         return miles(origin, [lat, v.get("address.longitude")]) if lat is not None else 9999
     want = [v.slug for v in sorted(kept, key=away)]  # stable: ties A to Z
-    shown = page.locator("#results > li h2 a").evaluate_all("as => as.map(a => a.href.split('/homes/')[1].split('/')[0])")
+    shown = page.locator("#results > li h3 a").evaluate_all("as => as.map(a => a.href.split('/homes/')[1].split('/')[0])")
     assert kept and shown == want[:len(shown)] and len(shown) == min(20, len(want))
     expect(page.locator("#results-status")).to_contain_text(re.compile(rf"^{len(want)} homes?, nearest first\."))
 

@@ -61,7 +61,7 @@ def watched_page(browser, width: int, height: int):
 
 def cards(pg) -> dict[str, str]:
     """Each result card's text by its name."""
-    return {li.locator("h2").inner_text(): li.inner_text() for li in pg.locator("#results > li").all()}
+    return {li.locator("h3").inner_text(): li.inner_text() for li in pg.locator("#results > li").all()}
 
 
 def test_ol1_care_at_home_dementia_then_an_agencys_page_then_two_agencies_compared(oldham, browser):

@@ -109,7 +109,9 @@ function filtersFor(s, form) {
 
 function card(data, distance, unit, why, unconfirmed, council, district) {
   var m = data.meta || {}, li = el("li");
-  var h = el("h2"), a = el("a", { href: data.url }, m.title || VALUES.find.noTitle);
+  // a heading under the page's "Results" (h2), as each card is one of them (the accessibility review: the cards were
+  // its siblings)
+  var h = el("h3"), a = el("a", { href: data.url }, m.title || VALUES.find.noTitle);
   h.appendChild(a); li.appendChild(h);
   var built = readCard(m), ul = el("ul"), links = built.links || {};
   li.appendChild(el("p", null, built.address));
