@@ -125,8 +125,25 @@ def rt_set(doc: Any, keys: tuple[str, ...], value: Any, schema: Schema | None = 
             pos = _position(list(node.keys()), key, order)
             node.insert(pos, key, new)
         elif last:
-            node[key] = value
+            node[key] = _kept_style(node[key], value)
         node = node[key]
+
+
+def _kept_style(old: Any, value: Any) -> Any:
+    """``value`` to put where ``old`` was: ruamel.yaml writes a new text in the old one's block style (a description's
+    ``>-``), in which some texts do not read back as they were (a line starting with a tab read with a blank line before
+    it, a NEL as a space: the hostile-input review); such a text is written double-quoted, which reads back exactly."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
+
+    if not isinstance(value, str) or isinstance(value, ScalarString) or not isinstance(old, ScalarString):
+        return value
+    buf = io.StringIO()
+    try:
+        roundtrip().dump({"k": type(old)(value)}, buf)
+        same = yaml.load(buf.getvalue(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) == {"k": value}  # noqa: S506
+    except Exception:  # ruamel.yaml raises many exception types: written quoted, which always reads back
+        same = False
+    return value if same else DoubleQuotedScalarString(value)
 
 
 def rt_delete(doc: Any, keys: tuple[str, ...]) -> bool:

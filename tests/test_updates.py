@@ -185,6 +185,22 @@ def test_a_box_left_empty_never_dates_the_earlier_number_as_checked_now(repo):
     assert r.returncode == 0 and res["status"] == "applied"
 
 
+@pytest.mark.parametrize("text", ["Hello\n-SUM(1)\n+cmd\n\ttab=1+1", "A garden.\n\tWith a lift.", "A garden.\n  With a lift.",
+                                  "A plain line."])
+def test_a_new_description_reads_back_from_the_profile_as_it_was_checked(text, tmp_path):
+    """The hostile-input review: a description with a line starting with a tab, written over a description in the
+    folded style (>-), which ruamel.yaml keeps, read back with a blank line before it (a new paragraph on the page),
+    though the reply and the check had the text as typed. Such a text is written quoted; the others keep the style."""
+    from carehomes.updates import edit_profile
+
+    profile = tmp_path / "example-full.yaml"
+    profile.write_text((ROOT / "tests" / "fixtures" / "profiles" / "example-full.yaml").read_text())
+    edit = edit_profile(profile, {"description": text}, dt.date(2026, 11, 30))
+    assert edit.problems == [] and edit.text is not None
+    assert yaml.safe_load(edit.text)["description"] == text
+    assert ("description: >-" in edit.text) == ("\t" not in text)
+
+
 def test_a_question_whose_heading_was_taken_out_of_the_issue_counts_as_left_empty(repo):
     """The hostile-input review: a body with a question's heading removed (an author may edit the issue; the workflow
     runs again on an edit) escaped the rule on answers left empty: a free-beds number alone dated the page's other
