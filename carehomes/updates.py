@@ -593,6 +593,25 @@ def date_typo(text: str) -> str | None:
     return None
 
 
+def number_typo(f: Field, text: str) -> str | None:
+    """For a number typed so that reading it would guess (the hostile-input review: '1,15' was read as 115, '1.250'
+    as £1.25, both published), what is wrong, quoting it as typed; else None. A comma is read only between groups of
+    three figures (1,150); a sum of money (``decimalPlaces``) with three figures after its point could be thousands
+    written as much of Europe writes them."""
+    if f.type not in ("integer", "number"):
+        return None
+    s = text.strip()
+    plain = re.sub(r"[£%\s]", "", s.translate(FULL_WIDTH))
+    if "," in plain and re.fullmatch(r"-?[0-9,]+(\.[0-9]+)?", plain) \
+            and not re.fullmatch(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", plain):
+        return (f"'{s[:40]}' has a comma where none goes: use a point for pence ({plain.replace(',', '.', 1)}), or "
+                "leave the commas out")
+    if f.decimal_places is not None and re.fullmatch(r"-?[0-9]{1,3}\.[0-9]{3}", plain):
+        whole = plain.replace(".", "")
+        return f"'{s[:40]}' could be {int(whole):,} or {float(plain):g}: type {whole}, or {float(plain):g}"
+    return None
+
+
 def month_first_meaning(text: str) -> dt.date | None:
     """The date a DD/MM/YYYY ``text`` means when typed month first ('11/30/2026' is 30 November 2026); None when it
     is not of that form or its day and month swapped are no real date."""
@@ -759,10 +778,16 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     for label, typo in typos.items():
         if typo:  # a stand-in date, so the other answers are still checked and every problem is listed at once
             values[by_label[label].path] = on
+    guessed = {label: number_typo(by_label[label].field, raw) for label, raw in answers.items()
+               if raw is not None and label not in removing and label not in refused}
+    date_errors += [f"{label}: {typo}" for label, typo in guessed.items() if typo]
+    for label, typo in guessed.items():
+        if typo:  # not read as a number: taken out, said once, the other answers still checked
+            values.pop(by_label[label].path, None)
     if errors and not values:  # a question answered twice, words after an empty answer: with nothing else to check
         res.errors = errors
         return res
-    given = bool(values) or bool(refused)
+    given = bool(values) or bool(refused) or bool(date_errors)  # a number not read (number_typo) was still given
     values = unheld_removals(values, profile.data)
     values, dropped = not_applicable(values, profile.data)
     by_path = own_labels(answers, by_label, kinds_of(profile.data, schema), schema)
@@ -781,7 +806,7 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         res.errors = ["Nothing was filled in; give at least one answer" + (f" ({schema.values.or_list(boxes)})" if boxes else "")]
         return res
     if not values:
-        res.status, res.errors = ("invalid", errors) if errors else ("unchanged", [])
+        res.status, res.errors = ("invalid", errors + date_errors) if errors or date_errors else ("unchanged", [])
         return res
     asked = with_missing(answers, schema)  # a question whose heading was taken out of the issue: left empty
     blanks, said = left_empty(asked, values, profile.data, schema)

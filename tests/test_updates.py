@@ -201,6 +201,26 @@ def test_a_new_description_reads_back_from_the_profile_as_it_was_checked(text, t
     assert ("description: >-" in edit.text) == ("\t" not in text)
 
 
+def test_a_number_whose_reading_would_be_a_guess_is_refused_saying_why(repo):
+    """The hostile-input review: '1,15' was read as £115 and '1.250' as £1.25 (thousands as much of Europe writes them),
+    both published without a word. A comma is read only between groups of three figures; three figures after a sum's
+    point are asked about; the answers read as they are meant go in."""
+    fees = {"Weekly fee with nursing, to": "1420.50", "Weekly fee without nursing, from": "890",
+            "Weekly fee without nursing, to": "1100", "Council rate accepted": "Yes", "Top-ups may apply": "Yes"}
+    r, res = apply(repo, details_body({**fees, "Weekly fee with nursing, from": "1,15"}), "example-manager")
+    assert r.returncode == 1 and res["errors"] == [
+        "Weekly fee with nursing, from: '1,15' has a comma where none goes: use a point for pence (1.15), or leave the "
+        "commas out"], res
+    r, res = apply(repo, details_body({**fees, "Weekly fee with nursing, from": "£1.250"}), "example-manager")
+    assert r.returncode == 1 and res["errors"] == [
+        "Weekly fee with nursing, from: '£1.250' could be 1,250 or 1.25: type 1250, or 1.25"], res
+    r, res = apply(repo, "### Your home's page name\n\nexample-full\n\n### Weekly fee with nursing, from\n\n12,5", "example-manager")
+    assert res["status"] == "invalid" and res["errors"][0].startswith("Weekly fee with nursing, from: '12,5' has a comma"), res
+    r, res = apply(repo, details_body({**fees, "Weekly fee with nursing, from": "£1,250.00"}), "example-manager")
+    assert r.returncode == 0 and res["status"] == "applied", res
+    assert yaml.safe_load((repo / "providers" / "example-full.yaml").read_text())["fees"]["nursing_from"] == 1250
+
+
 def test_a_question_whose_heading_was_taken_out_of_the_issue_counts_as_left_empty(repo):
     """The hostile-input review: a body with a question's heading removed (an author may edit the issue; the workflow
     runs again on an edit) escaped the rule on answers left empty: a free-beds number alone dated the page's other
