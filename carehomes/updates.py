@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import decimal
 import difflib
 import functools
 import io
@@ -606,9 +607,16 @@ def number_typo(f: Field, text: str) -> str | None:
             and not re.fullmatch(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", plain):
         return (f"'{s[:40]}' has a comma where none goes: use a point for pence ({plain.replace(',', '.', 1)}), or "
                 "leave the commas out")
-    if f.decimal_places is not None and re.fullmatch(r"-?[0-9]{1,3}\.[0-9]{3}", plain):
+    if f.decimal_places is not None and re.fullmatch(r"-?[0-9]{1,3}\.[0-9]{2}0", plain):  # read as 2 places: no check sees it
         whole = plain.replace(".", "")
         return f"'{s[:40]}' could be {int(whole):,} or {float(plain):g}: type {whole}, or {float(plain):g}"
+    m = re.fullmatch(r"-?([0-9]+)\.([0-9]+)", plain.replace(",", ""))
+    places = f.decimal_places if f.decimal_places is not None else 4  # form_value reads at most 4
+    if m and len(m[1]) > 9:  # form_value reads at most 9 before the point: check would only echo it back
+        return f"'{s[:40]}' is too long a number: no answer here has more than 9 figures before its point"
+    if m and len(m[2]) > places:
+        rounded = decimal.Decimal(m[0]).quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)
+        return f"'{s[:40]}' has {len(m[2])} figures after its point; this answer takes at most {places}: type {rounded}"
     return None
 
 
