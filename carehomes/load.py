@@ -325,7 +325,7 @@ _NEEDS_SCAN = re.compile(r"[\t\[{&]|[|>][0-9+-]{0,2}#")
 def _needs_scan(text: str) -> bool:
     """Whether _NEEDS_SCAN is in the text, found character by character first (a regular expression that starts
     with a choice of classes is tried at every position, and was a tenth of the parse)."""
-    return ("\t" in text or "[" in text or "{" in text or "&" in text
+    return ("\t" in text or "[" in text or "{" in text or "&" in text or ": !" in text or "- !" in text
             or ("|" in text or ">" in text) and _NEEDS_SCAN.search(text) is not None)
 _MAYBE_DEEP = re.compile(r"^(?: {%d}|[ ]*[-?][ ]+[-?](?:[ ]|$))" % MAX_DEPTH, re.MULTILINE)
 _MISSING_SPACE = re.compile(r"^[ ]*(?:-[ ]+)*([^\W\d]\w*):(?=[^\s/:])")  # a name of letters in any script
@@ -417,6 +417,11 @@ def prescan(text: str, path: str) -> list[Problem]:
             anchor = (props.group().split("&", 1)[1].split() or [""])[0].rstrip(":")
             s.problems.append(Problem(path, no, "yaml", f"anchors and aliases (& and *) are not used in profiles; "
                                       f"remove '&{anchor}'", col + props.group().index("&") + 1))
+        if props and "!" in props.group():  # '!!int "5"', '!!binary ...': a tag makes YAML read the value another way
+            tag = next(w for w in props.group().split() if w.startswith("!"))
+            s.problems.append(Problem(path, no, "yaml", f"tags (such as '{tag[:40]}') are not used in profiles: remove "
+                                      f"'{tag[:40]}' and write the value as it is, in quotes if it starts with '!'",
+                                      col + props.group().index("!") + 1))
         if props:
             col += props.end()
             rest = rest[props.end():]
