@@ -32,3 +32,38 @@ def compact(value: Any) -> str:
         return orjson.dumps(value).decode("utf-8")
     except orjson.JSONEncodeError:
         return _STANDARD(value)
+
+
+MAX_NUMBER_DIGITS = 100  # no file a council publishes holds a longer number; Python refuses over 4,300 in its own words
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number (JSON has no NaN or Infinity)")
+
+
+def _whole(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise ValueError(f"a number {len(text.lstrip('-')):,} digits long is too long to read")
+    return int(text)
+
+
+def _decimal(text: str) -> float:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise ValueError(f"a number {len(text):,} characters long is too long to read")
+    return float(text)
+
+
+def _no_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:  # tools differ on which of the two they keep: the same file read two ways
+            raise ValueError(f"the key '{key[:60]}' is given twice in one object; keep one")
+        out[key] = value
+    return out
+
+
+def strict_loads(text: str) -> Any:
+    """JSON as the standard defines it, read from a file someone else wrote: ValueError, in words, for NaN or Infinity
+    (Python's json reads them), a key given twice in one object (tools differ on which they keep) and a number too long
+    to read (Python's own message told the reader to change Python)."""
+    return json.loads(text, parse_constant=_no_constant, parse_int=_whole, parse_float=_decimal, object_pairs_hook=_no_twice)

@@ -29,6 +29,7 @@ from typing import Any
 
 from .fsutil import SLUG_MAX, UnsafePath, contained_file, read_regular, safe_slug_path
 from .face import lower_first
+from .jsontext import strict_loads
 from .kinds import kinds, kinds_of, profile_key
 from .load import Profile, errors, parse_bytes
 from .records import canonical, get_path, set_path, typed_dates
@@ -133,7 +134,7 @@ def read_descriptor(path: Path) -> dict:
                          "datapackage.json")
     try:
         raw = _read_bounded(path, MAX_DESCRIPTOR_BYTES)
-        pkg = json.loads(raw.decode("utf-8-sig"))
+        pkg = strict_loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise MergeError(f"{path}: is not UTF-8 text, so it is not a data package descriptor") from None
     except RecursionError:
