@@ -43,13 +43,13 @@ def _no_constant(name: str) -> Any:
 
 def _whole(text: str) -> int:
     if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
-        raise ValueError(f"a number {len(text.lstrip('-')):,} digits long is too long to read")
+        raise ValueError(f"it holds a number {len(text.lstrip('-')):,} digits long, which no real record does")
     return int(text)
 
 
 def _decimal(text: str) -> float:
     if len(text) > MAX_NUMBER_DIGITS:
-        raise ValueError(f"a number {len(text):,} characters long is too long to read")
+        raise ValueError(f"it holds a number {len(text):,} characters long, which no real record does")
     return float(text)
 
 

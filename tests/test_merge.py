@@ -303,8 +303,8 @@ def test_a_field_over_the_csv_limit_and_bad_utf8_are_messages(tmp_path, pkg):
      "resource 'care-homes' must give its schema (a list of fields) inside datapackage.json"),
     # the hostile-input review: Python's own words told the reader to change Python; NaN and a key given twice (which
     # tools read differently) were taken without a word
-    ('{"resources": [], "bytes": ' + "9" * 5000 + "}", "cannot be read as a data package (a number 5,000 digits long is "
-     "too long to read)"),
+    ('{"resources": [], "bytes": ' + "9" * 5000 + "}", "cannot be read as a data package (it holds a number 5,000 digits "
+     "long, which no real record does)"),
     ('{"resources": [], "version": NaN}', "cannot be read as a data package (NaN is not a JSON number (JSON has no NaN or "
      "Infinity))"),
     ('{"resources": [], "resources": [{"name": "care-homes"}]}', "cannot be read as a data package (the key 'resources' is "

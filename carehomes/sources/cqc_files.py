@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import csv
 import datetime as dt
-import json
 import math
 import os
 import re
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import httpclient
+from ..jsontext import strict_loads
 from ..apply import ImportError_, OlderSourceError, Record, Report, la_key, apply_records, locality_name
 from ..kinds import default_kind, kinds
 from ..schema import Schema, load_schema
@@ -865,7 +865,7 @@ def read_register(path: Path, as_of: dt.date | None = None) -> tuple[str, Record
         if httpclient.too_deep(raw, MAX_JSON_DEPTH):
             raise ImportError_(f"is JSON nested more than {MAX_JSON_DEPTH} levels deep, so it is not a CQC register file or API record; nothing was imported")
         try:
-            return read_api_documents([json.loads(raw.decode("utf-8-sig"))], path)
+            return read_api_documents([strict_loads(raw.decode("utf-8-sig"))], path)
         except UnicodeDecodeError as exc:
             raise ImportError_(f"is not UTF-8 text: byte {exc.start} (0x{exc.object[exc.start]:02X}) cannot be read; "
                                "save the file as UTF-8") from None
@@ -1272,7 +1272,7 @@ def _json_files(folder: Path, what: str, problems: list[str]) -> list[tuple[Path
             if httpclient.too_deep(raw, MAX_JSON_DEPTH):
                 problems.append(f"{f}: is JSON nested more than {MAX_JSON_DEPTH} levels deep, not a {what} record")
                 continue
-            docs.append((f, json.loads(raw.decode("utf-8-sig"))))
+            docs.append((f, strict_loads(raw.decode("utf-8-sig"))))
         except UnicodeDecodeError as exc:
             problems.append(f"{f}: byte {exc.start} is not UTF-8 text; save the file as UTF-8")
         except ValueError as exc:
