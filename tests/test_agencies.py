@@ -331,7 +331,7 @@ def test_a_maintainer_updates_taking_new_clients_by_form(tmp_path, label):
     res = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
     assert (res["status"], res["mode"]) == ("applied", "commit")  # availability goes straight on, like vacancies
     assert [(c["field"], c["before"], c["after"]) for c in res["changed"]] == [
-        ("homecare.taking_new_clients", "yes", False), ("homecare.hours_available", 20, 0),  # "before" as written
+        ("homecare.taking_new_clients", True, False), ("homecare.hours_available", 20, 0),  # "before" as read: yes
         ("homecare.confirmed", "2026-11-20", "2026-11-22")]
     data = _load(agency)
     assert (data["homecare"]["taking_new_clients"], data["homecare"]["hours_available"]) == (False, 0)

@@ -230,6 +230,18 @@ def test_a_number_whose_reading_would_be_a_guess_is_refused_saying_why(repo):
     assert yaml.safe_load((repo / "providers" / "example-full.yaml").read_text())["fees"]["nursing_from"] == 1250
 
 
+def test_an_answer_the_same_as_a_yes_written_yes_in_the_profile_is_no_change(repo):
+    """The hostile-input review: a profile writing 'council_rate_accepted: yes' (as check and fmt --check accept) and a
+    form answering Yes was a change, 'yes' to 'Yes', sent to a steward, and the file rewritten 'true'."""
+    profile = repo / "providers" / "example-full.yaml"
+    assert "council_rate_accepted: yes\n" in profile.read_text()
+    before = profile.read_text()
+    r, res = apply(repo, "### Your home's page name\n\nexample-full\n\n### Council rate accepted\n\nYes\n\n"
+                   "### Fees dated\n\n2026-04-01", "example-manager")
+    assert res["status"] == "unchanged", res
+    assert profile.read_text() == before
+
+
 def test_a_question_whose_heading_was_taken_out_of_the_issue_counts_as_left_empty(repo):
     """The hostile-input review: a body with a question's heading removed (an author may edit the issue; the workflow
     runs again on an edit) escaped the rule on answers left empty: a free-beds number alone dated the page's other
