@@ -144,6 +144,32 @@ def test_ol1_care_at_home_dementia_then_an_agencys_page_then_two_agencies_compar
     assert errors == [], errors
 
 
+def test_only_the_filters_of_the_kinds_chosen_are_offered(oldham, browser):
+    """The home care review: with "Care at home" ticked the panel still offered "With nursing", "Beds free now", the
+    needs a care home can meet and a weekly fee; ticking "With nursing" found only Park Hills, a care home that is an
+    agency too. Each kind's filters are offered only with that kind (or every kind) chosen, as its sorts are."""
+    ctx, pg, errors = watched_page(browser, 1280, 900)
+    legends = ("Type of care", "Beds free now", "Needs the home can meet", "Hospital discharge")
+    pg.goto(oldham + "find/?kind=home_care_agency&care=Nursing")
+    expect(pg.locator("#results-status")).to_have_text(re.compile(r"^62 services match"), timeout=10000)
+    for legend in legends:
+        expect(pg.locator("#filter-panel legend", has_text=legend).first).to_be_hidden()
+    expect(pg.get_by_label("Lowest weekly fee up to")).to_be_hidden()
+    expect(pg.locator("#filter-panel legend", has_text="Taking new clients")).to_be_visible()
+    assert "care=" not in pg.url and pg.get_by_role("button", name="Remove filter: With nursing").count() == 0
+    assert axe_violations(pg) == []
+    # care homes: the agencies' own filters go; every kind: all of them, the nursing box as it was left
+    pg.get_by_label("Care home", exact=True).check()
+    pg.get_by_label("Care at home").uncheck()
+    expect(pg.locator("#filter-panel legend", has_text="Type of care")).to_be_visible()
+    expect(pg.locator("#filter-panel legend", has_text="Taking new clients")).to_be_hidden()
+    pg.get_by_label("Care home", exact=True).uncheck()
+    expect(pg.locator("#filter-panel legend", has_text="Taking new clients")).to_be_visible()
+    expect(pg.locator("#filter-panel legend", has_text="Type of care")).to_be_visible()
+    ctx.close()
+    assert errors == [], errors
+
+
 def test_care_homes_compared_after_a_search_of_care_homes_are_not_asked_the_type_of_service(oldham, browser):
     """The home care review: care homes compared after a search with "Care home" ticked had a row "You searched for:
     Care home" saying "Not provided yet" for each, a registered care home's type shown as unknown."""

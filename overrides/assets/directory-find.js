@@ -90,13 +90,25 @@ function fitSorts(form) {
   Array.prototype.forEach.call(form.sort.options, function (o) { o.disabled = o.hidden = !sortFits(o.value, chosen); });
   form.sort.value = fittingSort(form.sort.value, chosen, hasPostcode(form.q.value) ? "distance" : "name");
 }
+function fitFacets(form) {
+  // only the filters of the kinds chosen are offered, as the sorts are: with "Care at home" ticked, "With nursing",
+  // "Beds free now" or a weekly fee found only the care homes that are agencies too (the home care review); a filter
+  // of another kind is hidden and disabled (FormData leaves a disabled box out: no chip, no filter), and offered again
+  // with its answer when its kind is chosen again (data-kind: the facet's kind, the build's)
+  var chosen = chosenKinds(form);
+  form.querySelectorAll("[data-kind]").forEach(function (box) {
+    var off = chosen.length > 0 && chosen.indexOf(box.dataset.kind) < 0;
+    box.hidden = off;
+    (box.tagName === "FIELDSET" ? [box] : box.querySelectorAll("fieldset, select")).forEach(function (c) { c.disabled = off; });
+  });
+}
 function filtersFor(s, form) {
   var f = {};
   if (s.locality) f.locality = s.locality;
   if (s.town) f.town = s.town;
   // one filter per yes/no fact (care_nursing, band_dementia, need_tracheostomy...)
   Object.keys(FACE.filters || {}).forEach(function (name) {
-    form.querySelectorAll("input[name='" + name + "']:checked").forEach(function (i) { if (i.dataset.filter) f[i.dataset.filter] = "yes"; });
+    form.querySelectorAll("input[name='" + name + "']:checked:enabled").forEach(function (i) { if (i.dataset.filter) f[i.dataset.filter] = "yes"; });
   });
   if (s.rating.length) f.rating = { any: s.rating };
   if (s.free === "any") f.free = { any: ["nursing", "residential"] };
@@ -179,7 +191,7 @@ function showKnown(form, known, total, of, ofKinds) {
 function chosenFilters(form, s, typed) {
   // [filter, count key, question] of every filter in use (filtersFor's, and needs named in the words)
   var out = [], q = FACE.questions || {};
-  form.querySelectorAll("input[data-filter]:checked, input[data-known]:checked, select[data-known]").forEach(function (input) {
+  form.querySelectorAll("input[data-filter]:checked:enabled, input[data-known]:checked:enabled, select[data-known]:enabled").forEach(function (input) {
     if (input.tagName === "SELECT" && !input.value) return;
     var name = input.dataset.filter || (input.name === "maxfee" ? "feeband" : input.name);
     out.push([name, knownKey(input), question(input)]);
@@ -206,7 +218,7 @@ function activeFilters(form, s) {
     if (s[k] && form[k]) out.push([s[k], function () { form[k].value = ""; }]);
   });
   form.querySelectorAll("input[type=checkbox]:checked, input[type=radio]:checked").forEach(function (i) {
-    if ((i.type === "radio" && !i.value) || i.disabled) return;
+    if ((i.type === "radio" && !i.value) || i.matches(":disabled")) return;  // in a disabled fieldset too (fitFacets)
     out.push([labelFor(i), function () { if (i.type === "radio") form.querySelector("input[name='" + i.name + "'][value='']").checked = true; else i.checked = false; }]);
   });
   if (s.maxfee) out.push([fill(VALUES.find.feeUpTo, { fee: money(s.maxfee) }), function () { form.maxfee.value = ""; }]);
@@ -705,6 +717,7 @@ export function initFind(root) {
   function run(how) {
     setRadius(hasPostcode(form.q.value) || !!geo);
     fitSorts(form);
+    fitFacets(form);
     var kinds = chosenKinds(form);
     var s = readForm(form), my = ++runId, p = toParams(form);
     remember(p, how);
