@@ -46,6 +46,7 @@ from .closures import Closed
 from .market import PACKAGE_FILE, Tables, care_homes, data_date, market_html, tables_package
 from .report import homecare_html, homes_of_concern_html
 from .search import answering_kinds
+from .search_index import words as words_of
 from .outputs.postcode_lookup import sector_file
 from .outputs.notes import file_notes
 from .outputs.sqlite import EXAMPLE_QUERY
@@ -203,6 +204,23 @@ def find_ring_link(directory: dict[str, Any]) -> str:
     return json.dumps(link, ensure_ascii=False) if link else ""
 
 
+def find_places(directory: dict[str, Any]) -> str:
+    """The council's named parts of its area (mkdocs.yml extra.directory.localities: name -> postcode districts), as
+    the find page takes a name typed in its search box (directory-text.js placesIn): JSON [[its words, its name, [its
+    districts]]], the longest name first; "" when there are none. A part named by postcode sectors (HR6 8) is left
+    out: the find page filters by whole districts."""
+    out: list[tuple[str, str, list[str]]] = []
+    for name, codes in (directory.get("localities") or {}).items() if isinstance(directory.get("localities"), dict) else ():
+        if not isinstance(name, str) or not isinstance(codes, list) or not codes:
+            continue
+        districts = [str(c).strip().upper() for c in codes]
+        key = " ".join(words_of(name))
+        if key and all(d and " " not in d for d in districts):
+            out.append((key, name, districts))
+    out.sort(key=lambda p: -len(p[0].split()))
+    return json.dumps(out, ensure_ascii=False) if out else ""
+
+
 def empty_shortcut(views: list[HomeView], schema: Schema, one: str = "home") -> Callable[[str, str, str], Markup]:
     """For content pages: ``if_empty(key, href, label)`` is, when no home on the register has given the fact a
     shortcut filters on (a find-page count key, such as free or need_short_term_placements), why its list
@@ -344,7 +362,8 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     pages = {
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views if not v.closed}), lists=lists,
-            map=_map_config(cfg), ring_council=find_ring(schema, d), ring_council_link=find_ring_link(d), face=face_of(schema), facets=facets,
+            map=_map_config(cfg), ring_council=find_ring(schema, d), ring_council_link=find_ring_link(d), places=find_places(d),
+            face=face_of(schema), facets=facets,
             facet_notes=_facet_notes(facets, face_of(schema).browse_notes(present, shared_only=True)),
             sorts=face_of(schema).sorts_for(present), kind_counts=kind_counts(current), listing=words.listing, nouns=(words.one, words.many),
             words=words, example=example, towns=sorted(known.labels.values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),

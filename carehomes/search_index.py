@@ -62,7 +62,8 @@ def card(view: HomeView, labels: dict[str, str]) -> dict[str, Any]:
 
 
 def filters(view: HomeView, labels: dict[str, str]) -> dict[str, list[str]]:
-    """The home's filters, {filter: [values]}: locality, town, district, each yes/no fact ("yes"), untold (the
+    """The home's filters, {filter: [values]}: locality, town, district (an agency's: its office's and those it covers,
+    for a part of the area named in the search box: render.find_places), each yes/no fact ("yes"), untold (the
     facts it has not given), free (kinds of bed free), trust, and each sort's filter (its value)."""
     out: dict[str, dict[str, None]] = {}  # each filter's values, once each, in the order first added
 
@@ -77,6 +78,9 @@ def filters(view: HomeView, labels: dict[str, str]) -> dict[str, list[str]]:
         add("town", town)
     if view.district:
         add("district", view.district)
+    covers = view.get("coverage.districts")  # an agency's: the districts it says it covers, as well as its office's
+    for code in covers if isinstance(covers, list) else ():
+        add("district", code)
     for key in view.yes_filters:
         add(key, "yes")
     untold = view.untold

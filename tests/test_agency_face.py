@@ -616,3 +616,20 @@ def test_a_care_homes_page_names_every_cqc_specialism():
     home = _view(next(p for p in sorted((ROOT / "providers").glob("*.yaml")) if not p.name.startswith("_")))
     assert home.get("cqc.specialisms") is None
     assert not any(f.label == "Specialisms (CQC)" for g in home.groups() for f in g.facts)
+
+
+def test_a_part_of_the_area_named_finds_an_agency_by_its_office_or_the_districts_it_covers(agencies, homes):
+    """The home care review: a place typed in the search box is the council's part of the area of that name
+    (render.find_places, from mkdocs.yml's localities), found by the district filter: a care home's, and an
+    agency's office's and those it says it covers."""
+    from carehomes.render import find_places
+    from carehomes.search_index import filters
+
+    covers = agencies["covers"]  # office in OL9; covers OL1 and OL2
+    assert filters(covers, {})["district"] == ["OL9", "OL1", "OL2"]
+    assert filters(homes[0], {})["district"] == [homes[0].district]
+    places = json.loads(find_places({"localities": {"Saddleworth": ["OL3"], "Royton, Shaw and Crompton": ["ol2"],
+                                                    "Leominster town": ["HR6 8", "HR6 9"], "": ["OL9"], "Nowhere": []}}))
+    # the longest name first, in the find page's words; a part named by sectors, or by nothing, left out
+    assert places == [["royton shaw and crompton", "Royton, Shaw and Crompton", ["OL2"]], ["saddleworth", "Saddleworth", ["OL3"]]]
+    assert find_places({}) == "" and find_places({"localities": ["OL1"]}) == ""

@@ -6,7 +6,8 @@ import re
 import threading
 
 import pytest
-from conftest import run_build
+import yaml
+from conftest import ROOT, run_build
 from playwright.sync_api import expect
 import test_browser
 from test_browser import axe_violations, wait_results
@@ -140,6 +141,29 @@ def test_ol1_care_at_home_dementia_then_an_agencys_page_then_two_agencies_compar
     rows = {r.locator("th").inner_text(): r.locator("td").all_inner_texts() for r in pg.locator("#compare-table tbody tr").all()}
     assert [r for r in rows if r.startswith("You searched for")] == ["You searched for: Dementia"], list(rows)
     assert all(cell in ("Yes", "No") for cell in rows["You searched for: Dementia"]), rows
+    ctx.close()
+    assert errors == [], errors
+
+
+def test_a_part_of_the_area_typed_is_its_districts_and_a_word_search_of_agencies_says_what_it_matches(oldham, browser):
+    """The home care review: a coordinator typing the patient's area ("Saddleworth", one of the council's localities in
+    mkdocs.yml) got "No services match"; "Shaw" found the one agency whose office is there, with no word that agencies
+    are found by their office. A part of the area named is its postcode districts; a word search of agencies says
+    what it matched them by, and to type the postcode."""
+    in_ol3 = sorted(yaml.safe_load(p.read_text(encoding="utf-8"))["name"] for p in (ROOT / "areas" / "oldham" / "providers").glob("[!_]*.yaml")
+                    if str((yaml.safe_load(p.read_text(encoding="utf-8")).get("address") or {}).get("postcode", "")).startswith("OL3 "))
+    ctx, pg, errors = watched_page(browser, 1280, 900)
+    pg.goto(oldham + "find/?q=saddleworth")
+    status = pg.locator("#results-status")
+    expect(status).to_contain_text("Saddleworth is read as the council's part of the area of that name: postcode OL3.", timeout=10000)
+    assert sorted(cards(pg)) == in_ol3 and in_ol3, (cards(pg), in_ol3)
+    assert axe_violations(pg) == []
+    pg.goto(oldham + "find/?q=Shaw&kind=home_care_agency")
+    expect(status).to_contain_text("An agency is found by its office's address and the towns it says it covers, not every "
+                                   "place it visits: type the person's postcode to list agencies by distance.", timeout=10000)
+    pg.goto(oldham + "find/?q=Shaw&kind=care_home")  # care homes alone: no word of agencies
+    expect(status).to_contain_text("match")
+    expect(status).not_to_contain_text("An agency is found")
     ctx.close()
     assert errors == [], errors
 

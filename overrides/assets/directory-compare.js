@@ -230,7 +230,7 @@ export function initCompare(root) {
   document.getElementById("copy-link").addEventListener("click", function () {
     // copied with the focus left on the button; the link selected (the focus moved into its box) only where the
     // browser will not copy, for Ctrl+C (selecting it first took the focus away, and its label and address were read
-    // over "Link copied": the accessibility review)
+    // over the note that it was copied: the accessibility review)
     var selected = function (words) { linkBox.select(); copyStatus.textContent = words; };
     if (navigator.clipboard && navigator.clipboard.writeText) {
       navigator.clipboard.writeText(linkBox.value).then(function () { copyStatus.textContent = C.copied; },

@@ -3,7 +3,7 @@
 import { FACE, VALUES } from "./directory-values.js";
 import { el, withLink } from "./directory-dom.js";
 import { MILE, MISSPELT_FROM, byCount, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, misspelt, money, needsIn,
-  notListed, notListedNote, ofKind, officeDistanceText, outOf, outward, pickDistricts, plainWords, plural, postcode, putRight, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
+  notListed, notListedNote, ofKind, officeDistanceText, outOf, outward, pickDistricts, placesIn, plainWords, plural, postcode, putRight, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
   withinCounts, withinMiles } from "./directory-text.js";
 import { refreshButtons, setSearch } from "./directory-shortlist.js";
 import { fittingSort, sortFits, sortOf, sortedSearch, unknownNote, unknownOf } from "./directory-sort.js";
@@ -228,6 +228,9 @@ function activeFilters(form, s) {
 export function initFind(root) {
   // what the list holds, in the build's words: "home"/"homes", or "service"/"services" on a site of several kinds
   var ONE = root.dataset.one || "home", MANY = root.dataset.many || "homes";
+  // the council's named parts of its area, as a name typed in the search box is taken (placesIn; the build's JSON)
+  var PLACES = [];
+  try { PLACES = JSON.parse(root.dataset.places || "[]"); } catch (e) { PLACES = []; }
   addFacetFields();
   var base = new URL(root.dataset.base || "../", location.href);
   var form = document.getElementById("find-form"), status = document.getElementById("results-status"), pageTitle = document.title;
@@ -759,8 +762,11 @@ export function initFind(root) {
       // Words naming a need are that need's filter; every other word must be a whole word of a home's
       // name, town, provider or postcode (the index's words, read as search_index.words reads them: "St Mary's"
       // is st and marys, "Bryn-y-Mor" is bryn, y and mor). Each card says which.
-      var meant = needsIn(searchWords(s.q).join(" "), FACE.needWords), words = meant.rest ? meant.rest.split(" ") : [];
+      var meant = needsIn(searchWords(s.q).join(" "), FACE.needWords), parts = placesIn(meant.rest, PLACES);
+      var words = parts.rest ? parts.rest.split(" ") : [];
       Object.keys(meant.filters).forEach(function (k) { filters[k] = meant.filters[k]; });
+      // a part of the area named: the services in its postcode districts, an agency by its office's or those it covers
+      if (parts.districts.length) filters.district = { any: parts.districts };
       why = function (d) { return whyMatched(d.meta, words, meant.needs, FACE.search); };
       // what the compare page shows beside the shortlist: the distance from here and the needs filtered for
       var from = o ? (geo ? VALUES.find.yourLocation : String(s.nearFromQ || "").toUpperCase()) : "";
@@ -868,6 +874,13 @@ export function initFind(root) {
             : fill(VALUES.find.sortedBy, { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), sort: sortOf(s.sort).words }) + unknownNote(s.sort, unknown)) +
           (within ? " " + fill(VALUES.find.onlyWithin, { within: within, from: geo ? VALUES.find.yourLocation : String(s.nearFromQ || "").toUpperCase() })
             : s.nearFromQ ? " " + ((FACE.search || {}).postcodeOnlyForDistance || "") : "");
+        // a part of the area named, said with its districts; words typed where agencies are listed, that an agency
+        // is found by its office's town and the towns it says it covers (Shaw found the one agency whose office is
+        // there: the home care review)
+        if (parts.names.length) text += " " + fill(VALUES.find.placeTaken, { places: parts.names.join(", "), districts: parts.districts.join(", ") });
+        var coverage = FACE.coverage || {};
+        if (words.length && !distanceMode && coverage.wordsNote && (of || {}).covers &&
+            (!kinds.length || kinds.some(function (k) { return (coverage.kinds || []).indexOf(k) >= 0; }))) text += " " + coverage.wordsNote;
         // a link's town or area the page does not list, said on the first search (it was dropped without a word)
         text = missed.map(function (m) { return notListedNote(VALUES.find, m[0], m[1]); }).join("") + text;
         missed = [];

@@ -85,6 +85,23 @@ export function needsIn(q, needWords) {
   return { rest: rest.trim().replace(/\s+/g, " "), filters: filters, needs: needs };
 }
 
+export function placesIn(q, places) {
+  // A part of the council's area named in the search's words ("Saddleworth": mkdocs.yml's localities, the find page's
+  // data-places: [[its words, its name, [postcode districts]], ...], longest first) is those districts, never text
+  // to match (a coordinator typing the patient's area found nothing). q: the words as needsIn leaves them.
+  // -> {rest: the other words, names: the parts named, districts: their districts, once each}
+  var rest = " " + plainWords(q) + " ", names = [], districts = [];
+  (Array.isArray(places) ? places : []).forEach(function (p) {
+    if (!Array.isArray(p) || !Array.isArray(p[2])) return;
+    var key = plainWords(p[0]);
+    if (!key || rest.indexOf(" " + key + " ") < 0) return;
+    while (rest.indexOf(" " + key + " ") >= 0) rest = rest.replace(" " + key + " ", " ");
+    names.push(String(p[1]));
+    p[2].forEach(function (d) { if (typeof d === "string" && d && districts.indexOf(d) < 0) districts.push(d); });
+  });
+  return { rest: rest.trim().replace(/\s+/g, " "), names: names, districts: districts };
+}
+
 export function whyMatched(meta, words, needs, search) {
   // "Matched on: name; registered with CQC to support dementia": which of the home's name, town, provider or
   // postcode has each word, and the needs named (each as the build words why it found the card)

@@ -2,7 +2,7 @@
 // node --test tests/js/). The wording they check is the build's (schema/face.json), placed, not made, here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { byCount, distanceText, editDistance, emptyReasons, fill, foldNear, km, linkParts, misspelt, needsIn, ofKind, pickDistricts, outOf, outward, plainWords, plural, postcode, putRight, readCard, relaxable,
+import { byCount, distanceText, editDistance, emptyReasons, fill, foldNear, km, linkParts, misspelt, needsIn, ofKind, pickDistricts, outOf, outward, plainWords, placesIn, plural, postcode, putRight, readCard, relaxable,
   relaxed, ringLink, safeHref, safeSlug, whyMatched, withinCounts, withinMiles, withPostcode, without } from "../../overrides/assets/directory-text.js";
 import { compareCell, compareRows } from "../../overrides/assets/directory-compare.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
@@ -699,3 +699,16 @@ test("the word put right takes its place in the search box's text; the other wor
   assert.equal(putRight("", "leominstr", "Leominster"), null);
 });
 
+
+test("a part of the council's area named in the search's words is its postcode districts, never text to match", () => {
+  const places = [["royton shaw and crompton", "Royton, Shaw and Crompton", ["OL2"]], ["oldham town and lees", "Oldham town and Lees", ["OL1", "OL4", "OL8"]],
+    ["saddleworth", "Saddleworth", ["OL3"]]];
+  assert.deepEqual(placesIn("saddleworth", places), { rest: "", names: ["Saddleworth"], districts: ["OL3"] });
+  assert.deepEqual(placesIn("abbey saddleworth saddleworth", places), { rest: "abbey", names: ["Saddleworth"], districts: ["OL3"] });
+  assert.deepEqual(placesIn("royton shaw and crompton oldham town and lees", places),
+    { rest: "", names: ["Royton, Shaw and Crompton", "Oldham town and Lees"], districts: ["OL2", "OL1", "OL4", "OL8"] });
+  assert.deepEqual(placesIn("shaw", places), { rest: "shaw", names: [], districts: [] });  // a word of a part's name is a word
+  assert.deepEqual(placesIn("saddleworthy", places), { rest: "saddleworthy", names: [], districts: [] });
+  assert.deepEqual(placesIn("saddleworth", [["saddleworth", "S", "OL3"], "x", null, [1, 2, [3, "OL3"]]]), { rest: "saddleworth", names: [], districts: [] });
+  assert.deepEqual(placesIn("", null), { rest: "", names: [], districts: [] });
+});
