@@ -317,7 +317,7 @@ class ListPage:
     note: str = ""  # whose word puts a service on the list (a need list's: Face.browse_notes), after its count
 
 
-def _paged(key: str, title: str, label: str, homes: list[HomeView], note: str = "") -> list[ListPage]:
+def paged(key: str, title: str, label: str, homes: list[HomeView], note: str = "") -> list[ListPage]:
     if len(homes) <= PER_PAGE:
         return [ListPage(key, title, label, homes, note)]
     out = []
@@ -369,17 +369,17 @@ def list_pages(views: list[HomeView], needs: list[tuple[str, str]], known: Liste
     out: dict[str, list[ListPage]] = {"letters": [], "towns": [], "needs": []}
     for k, homes in sorted(letters.items(), key=lambda x: (x[0] == OTHER_LETTERS, x[0])):  # other scripts last
         if k == OTHER_LETTERS:
-            out["letters"] += _paged(k, f"{named} beginning with a letter of another alphabet", "Other alphabets", homes)
+            out["letters"] += paged(k, f"{named} beginning with a letter of another alphabet", "Other alphabets", homes)
         else:
-            out["letters"] += _paged(k, f"{named} beginning with {k.upper()}", k.upper(), homes)
+            out["letters"] += paged(k, f"{named} beginning with {k.upper()}", k.upper(), homes)
     for t, homes in sorted(by_town.items(), key=lambda x: town_key(x[0])):
-        out["towns"] += _paged("town-" + town_list_key(t), f"{named} in {t}", t, homes)
+        out["towns"] += paged("town-" + town_list_key(t), f"{named} in {t}", t, homes)
     if no_town:
-        out["towns"] += _paged("town-none", f"{named} with no town given", "No town given", no_town)
+        out["towns"] += paged("town-none", f"{named} with no town given", "No town given", no_town)
     said = [(v, set(v.yes_filters)) for v in ordered]  # once a home, not once a home and need
     for key, label in needs:
         homes = [v for v, yes in said if key in yes]
         if homes:
             title = (titles or {}).get(key, "{many} for: {label}").format(many=named, label=label)
-            out["needs"] += _paged("need-" + slugify(key), title, label, homes, (notes or {}).get(key, ""))
+            out["needs"] += paged("need-" + slugify(key), title, label, homes, (notes or {}).get(key, ""))
     return out

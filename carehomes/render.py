@@ -35,8 +35,8 @@ from .checkcache import Decided
 from .ages import date_of, dated, fill_ages, filled, marked_days, worded_alike
 from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of, fsa_rated
-from .kinds import kinds
-from .finding import (TOWN_SELECT_MAX, Listed, ListPage, SiteWords, kind_counts, kinds_held, kinds_present, listed, list_pages, search_example,
+from .kinds import kind, kinds
+from .finding import (TOWN_SELECT_MAX, Listed, ListPage, SiteWords, kind_counts, kinds_held, kinds_present, listed, list_pages, paged, search_example,
                       site_words, town_key)
 from .forms import real_contact
 from .homepage import ProfilePage
@@ -923,19 +923,31 @@ def browse_lists(views: list[HomeView], schema: Schema, known: Listed | None = N
     named = (words or site_words(known.homes)).many  # "homes"; "services" on a site of several kinds
     lists = list_pages(known.homes, need_choices(schema), known, named, face_of(schema).browse_titles(),
                        face_of(schema).browse_notes(kinds_present(known.homes)))
+    present = [kind(k, schema) for k in kinds_present(known.homes)]
+    if len(present) > 1:  # a list of each kind of service, first among the lists by type (the home care review: none of agencies)
+        lists["needs"] = [page for k in present for page in paged(f"kind-{k.id.replace('_', '-')}", k.plural, k.plural,
+                                                                   [v for v in known.ordered if k.id in (x.id for x in v.kinds)])] + lists["needs"]
     areas = browse_areas(known.ordered)
     lists["areas"] = [ListPage(k, f"{named.capitalize()} in the {label} council area", label, homes)
                       for k, (label, homes) in sorted(areas.items(), key=lambda x: x[1][0])]
     return lists
 
 
-def browse_item(v: HomeView) -> str:
+def browse_item(v: HomeView, kind: str = "") -> str:
     """A home's line on a list page: templates/browse_item.html (its readable source) in plain Python, each value
-    escaped as Jinja's autoescape does; nationally 15,403 lines (tests/test_fast_paths.py renders both)."""
+    escaped as Jinja's autoescape does; nationally 15,403 lines (tests/test_fast_paths.py renders both). ``kind``: what
+    it is, on a site of several kinds (kind_words: the home care review found care homes among agencies, unsaid)."""
     said = v.browse_cqc
     cqc = f". {escape(said)}" if said else ""
+    what = f"{escape(kind)}: " if kind else ""
     return (f'<li><a href="../../homes/{escape(v.slug)}/">{escape(v.name)}</a> '
-            f'<span class="ch-note">{escape(v.address_line)}{cqc}</span></li>')
+            f'<span class="ch-note">{what}{escape(v.address_line)}{cqc}</span></li>')
+
+
+def kind_words(v: HomeView) -> str:
+    """What a service is, in its kinds' words: "Home care agency", "Care home and home care agency"."""
+    titles = [k.title for k in v.kinds]
+    return " and ".join([titles[0], *(t[:1].lower() + t[1:] for t in titles[1:])]) if titles else ""
 
 
 def browse_body(intro: str, lines: list[str], many: str = "homes") -> str:
@@ -958,6 +970,7 @@ def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str],
     head, tail = shell
     head = SHORTLIST_WORDS.sub("", head)  # a list has no shortlist button: the shell's words for it are a home page's
     words = words or site_words([v for v in views if not v.closed])  # "12 homes"; "12 services" on a site of several kinds
+    several = len(kinds_present([v for v in views if not v.closed])) > 1  # each line then says what it is
     count = 0
     browse = site_dir / "browse"
     for group in (lists if lists is not None else browse_lists(views, schema)).values():
@@ -971,7 +984,7 @@ def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str],
             for v in page.homes:
                 line = items.get(id(v))
                 if line is None:
-                    line = items[id(v)] = browse_item(v)
+                    line = items[id(v)] = browse_item(v, kind_words(v) if several else "")
                 lines.append(line)
             write_text(str(folder / "index.html"), _fill(head, page.title, url) + browse_body(intro, lines, words.many) + _fill(tail, page.title, url))
             count += 1

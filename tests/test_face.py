@@ -116,7 +116,7 @@ def test_a_new_filter_is_one_facet_entry(tmp_path):
         stats={"homes": "3", "published": "3 December 2026", "cqc_dated": "unknown", "fsa_dated": None}, localities=[], lists={"letters": [], "towns": [], "needs": [], "areas": []},
         map={"tiles": "", "attribution": "", "host": ""}, face=face_of(schema), towns=[], ratings=schema.values.rating_choices,
         fee_steps=schema.values.fee_choices, values=schema.values, up="../", ring_council="")
-    assert ('<fieldset><legend>Assessments</legend>\n<div class="ch-check"><input type="checkbox" id="assess" name="assess" '
+    assert ('<fieldset data-kind="care_home"><legend>Assessments</legend>\n<div class="ch-check"><input type="checkbox" id="assess" name="assess" '
             'value="yes" data-filter="assess"><label for="assess">Assesses at weekends</label></div>') in find
 
 

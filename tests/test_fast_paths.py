@@ -692,6 +692,7 @@ def test_browse_lines_and_pages_made_in_python_are_what_their_templates_make():
     item, page = env.get_template("browse_item.html"), env.get_template("browse.html")
     for v in views:
         assert browse_item(v) == item.render(h=v), v.slug
+        assert browse_item(v, "Care home & <agency>") == item.render(h=v, kind="Care home & <agency>"), v.slug  # several kinds
     lines = [browse_item(v) for v in views]
     for some in ([], lines[:1], lines):
         for intro in ("1 home, A to Z.", "<b>2 homes</b> & more"):
