@@ -108,6 +108,20 @@ def test_compare_page_accessible_with_homes(site, page):
 
 
 @MORE
+def test_words_typed_slowly_are_searched_once_typing_pauses(site, page):
+    """The accessibility review: typing "Herefrod" at 400 ms a key changed the live region 17 times ("Searching…", "No
+    homes match “H”", ...), talking over the typing. It is searched once typing pauses, and says only its count."""
+    page.goto(site + "find/")
+    wait_results(page)
+    page.evaluate("""() => { window.__said = []; const s = document.getElementById('results-status');
+        new MutationObserver(() => window.__said.push(s.textContent)).observe(s, {childList: true, subtree: true, characterData: true}); }""")
+    page.locator("#q").press_sequentially("Herefrod", delay=400)
+    expect(page.locator("#results-status")).to_contain_text("Did you mean Hereford?", timeout=5000)
+    said = page.evaluate("window.__said")
+    assert len(said) == 1 and said[0].startswith("No homes match “Herefrod”"), said
+
+
+@MORE
 def test_a_misspelt_town_is_put_right_in_one_click(site, page):
     """A family typing "Leominstr" got "No homes match. Try removing a filter." with no filter chosen: a dead end. The
     count's line now says the words matched nothing and offers the listed town one letter off, a link that searches

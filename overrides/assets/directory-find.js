@@ -702,7 +702,7 @@ export function initFind(root) {
   // Back undoes the last change: each filter, order or search chosen is a history entry of its own, and a search
   // being typed is one entry however often it pauses (each pause searches); the page's first search and one that
   // Back or Forward reached only write the address as the form now says it
-  var PUSH = "push", TYPED = "typed", typing = false;
+  var PUSH = "push", TYPED = "typed", typing = false, TYPING_PAUSE_MS = 700;
   function remember(p, how) {
     var url = location.pathname + (p.toString() ? "?" + p : "");
     if (url !== location.pathname + location.search && (how === PUSH || (how === TYPED && !typing))) history.pushState(null, "", url);
@@ -736,7 +736,10 @@ export function initFind(root) {
     var plain = !distanceMode && !s.q && !Object.keys(filters).length && sortOf(s.sort) === sortOf("name");
     // aria-busy is "false" again once this search's count (or why there is none) is written
     list.setAttribute("aria-busy", "true");
-    status.textContent = VALUES.find.searching;
+    // the searching note only for a search asked for (Enter, a filter): while words are typed the live region is left
+    // to the count, once typing pauses (it said the note and that nothing matched after each letter: the
+    // accessibility review)
+    if (how !== TYPED) status.textContent = VALUES.find.searching;
     wrong(false);
     var finish = function (text, title) {
       if (my !== runId) return;
@@ -938,7 +941,8 @@ export function initFind(root) {
   form.addEventListener("input", function (ev) {
     // a postcode typed in the search box sorts by distance, unless another order than A to Z was chosen
     if (ev.target.name === "q" && hasPostcode(form.q.value) && form.sort.value === "name") form.sort.value = "distance";
-    if (ev.target.name === "q") { clearTimeout(timer); timer = setTimeout(function () { run(TYPED); }, 300); }
+    // searched once typing pauses: 700 ms, longer than the gap between keys of someone typing slowly (about 400 ms)
+    if (ev.target.name === "q") { clearTimeout(timer); timer = setTimeout(function () { run(TYPED); }, TYPING_PAUSE_MS); }
   });
   form.addEventListener("change", function (ev) {
     if (ev.target.name === "sort" && ev.target.value !== "distance") geo = null;
