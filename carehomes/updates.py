@@ -471,16 +471,22 @@ def parse_body(text: str, schema: Schema | None = None,
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")  # a saved body's BOM
     # line and paragraph separators pasted from Word or a PDF: line breaks in an answer (YAML readers disagree on them)
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x85", "\n")
+    stray: list[str] = []
     for line in text.split("\n"):
         m = re.fullmatch(r"###\s+(.+?)\s*", line)
-        if m and m.group(1) in known:
-            if m.group(1) in answers:
-                errors.append(f"{m.group(1)}: appears twice in this issue; keep only one of them")
+        heading = m.group(1).replace("\u2019", "'") if m else None  # "Your home’s page name", its apostrophe curled by an editor
+        if heading is not None and heading in known:
+            if heading in answers:
+                errors.append(f"{heading}: appears twice in this issue; keep only one of them")
                 current = None
                 continue
-            current = answers[m.group(1)] = []
+            current = answers[heading] = []
         elif current is not None:
+            if heading is not None and len(stray) < 5:  # a heading of no question: read into the answer above it, said
+                stray.append(heading)
             current.append(line)
+    errors += [f"'### {cut(h, 60)}' is not a question of these forms, so it was read as part of the answer above it; "
+               "delete it, or write it without the ###" for h in stray]
     out: dict[str, str | None] = {}
     for label, lines in answers.items():
         value = "\n".join(lines).strip()

@@ -242,6 +242,21 @@ def test_an_answer_the_same_as_a_yes_written_yes_in_the_profile_is_no_change(rep
     assert profile.read_text() == before
 
 
+def test_a_heading_of_no_question_is_named_and_a_curled_apostrophe_is_read(repo):
+    """The hostile-input review: '### Maintainers' (no question of the forms) was read into the answer above it without
+    a word, as part of a description, or as a page name that was then "not a home"; '### Your home’s page name', its
+    apostrophe curled by an editor, was "empty"."""
+    about = details_body({"About the home": "A garden.\n\n### Maintainers\n\nevil"})
+    r, res = apply(repo, about, "example-manager")
+    assert res["status"] == "invalid" and "'### Maintainers' is not a question of these forms, so it was read as part of the " \
+        "answer above it; delete it, or write it without the ###" in res["errors"], res
+    profile = repo / "providers" / "example-full.yaml"
+    assert "evil" not in profile.read_text()
+    curled = "### Your home\u2019s page name\n\nexample-full\n\n### Beds with nursing free now\n\n2\n\n### Beds without nursing free now\n\n0"
+    r, res = apply(repo, curled, "example-manager")
+    assert res["status"] in ("applied", "unchanged") and not res["errors"], res
+
+
 def test_a_question_whose_heading_was_taken_out_of_the_issue_counts_as_left_empty(repo):
     """The hostile-input review: a body with a question's heading removed (an author may edit the issue; the workflow
     runs again on an edit) escaped the rule on answers left empty: a free-beds number alone dated the page's other
