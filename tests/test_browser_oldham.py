@@ -123,7 +123,7 @@ def test_ol1_care_at_home_dementia_then_an_agencys_page_then_two_agencies_compar
     pg.goto(oldham + "compare/")
     expect(pg.locator("#compare-status")).to_have_text("Comparing 2 services.")  # the site's words, not "homes"
     rows = {r.locator("th").inner_text(): r.locator("td").all_inner_texts() for r in pg.locator("#compare-table tbody tr").all()}
-    for row in ("Office address", "CQC rating", "Registered manager in post", "Taking new clients",
+    for row in ("Office address", "CQC rating", "Registered manager in post", "Manager", "Taking new clients",
                 "Hours of care a week it can start", "Postcode districts covered", "Care it gives", "Phone", "Sources"):
         assert len(rows[row]) == 2, (row, rows)
     assert not any("bed" in r.lower() for r in rows), list(rows)

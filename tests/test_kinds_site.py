@@ -184,7 +184,7 @@ def test_agencies_are_found_with_care_homes_and_told_apart(agency_site):
     assert summary["kind"] == "home_care_agency" and summary["compare"]["covers"] == "OL1, OL2" and "beds" not in summary["compare"]
     script = json.loads(html.unescape(re.search(r'id="directory-face">(.*?)</script>',
                                                 (agency_site / "compare/index.html").read_text(encoding="utf-8")).group(1)))
-    assert [r[0] for r in script["kinds"]["home_care_agency"]["compare"]][:7] == ["distance", "address", "filtered", "rating", "manager", "dormant", "taking"]
+    assert [r[0] for r in script["kinds"]["home_care_agency"]["compare"]][:8] == ["distance", "address", "filtered", "rating", "manager", "manager_name", "dormant", "taking"]
     # OL1 1AA: the agency covering OL1 ranks first though its office is furthest; the others by office distance
     districts = json.loads((agency_site / "search/districts/OL.json").read_text(encoding="utf-8"))
     at = districts["OL1"][:2]
