@@ -1250,6 +1250,16 @@ def test_a_homes_two_buttons_do_not_touch_at_320_px_with_wider_text_spacing(site
     first, second = (pg.locator(".ch-actions > .md-button").nth(i).bounding_box() for i in range(2))
     assert first and second and second["y"] >= first["y"] + first["height"] + 8, (first, second)
     assert pg.evaluate("document.documentElement.scrollWidth") <= 320
+    # the find page's order: its choice under its label, whole ("Distance from a po" was cut: the accessibility review)
+    pg.goto(site + "find/?q=HR4+9AA")
+    wait_results(pg)
+    pg.add_style_tag(content="* { line-height: 1.5 !important; letter-spacing: .12em !important; "
+                             "word-spacing: .16em !important; } p { margin-bottom: 2em !important; }")
+    natural, width, right = pg.evaluate("""(() => { const s = document.getElementById('sort'), c = s.cloneNode(true);
+        c.style.cssText = 'position:absolute;visibility:hidden;width:auto'; document.body.appendChild(c);
+        const w = c.getBoundingClientRect().width; c.remove(); const r = s.getBoundingClientRect();
+        return [w, r.width, r.right]; })()""")
+    assert width >= natural - 1 and right <= 320, (natural, width, right)  # not squeezed beside its label, nor past the edge
     pg.close()
 
 
