@@ -11,6 +11,8 @@ or refuses with its own TypeError.
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any
 
 import orjson
@@ -50,7 +52,12 @@ def _whole(text: str) -> int:
 def _decimal(text: str) -> float:
     if len(text) > MAX_NUMBER_DIGITS:
         raise ValueError(f"it holds a number {len(text):,} characters long, which no real record does")
-    return float(text)
+    value = float(text)
+    if not math.isfinite(value):  # 1e400: Python reads it as infinity
+        raise ValueError(f"it holds the number {text[:40]}, too large to read, which no real record does")
+    if value == 0 and re.search(r"[1-9]", re.split(r"[eE]", text)[0]):  # 1e-400: read as 0
+        raise ValueError(f"it holds the number {text[:40]}, too small to read, which no real record does")
+    return value
 
 
 def _no_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -325,8 +325,9 @@ _NEEDS_SCAN = re.compile(r"[\t\[{&]|[|>][0-9+-]{0,2}#")
 def _needs_scan(text: str) -> bool:
     """Whether _NEEDS_SCAN is in the text, found character by character first (a regular expression that starts
     with a choice of classes is tried at every position, and was a tenth of the parse)."""
-    return ("\t" in text or "[" in text or "{" in text or "&" in text or ": !" in text or "- !" in text
+    return ("\t" in text or "[" in text or "{" in text or "&" in text
             or ("|" in text or ">" in text) and _NEEDS_SCAN.search(text) is not None)
+_TAG_START = re.compile(r"(?:^|[:?,\[{-])[ \t]*!", re.MULTILINE)  # a tag may start there: a value, a line, an item, a key
 _MAYBE_DEEP = re.compile(r"^(?: {%d}|[ ]*[-?][ ]+[-?](?:[ ]|$))" % MAX_DEPTH, re.MULTILINE)
 _MISSING_SPACE = re.compile(r"^[ ]*(?:-[ ]+)*([^\W\d]\w*):(?=[^\s/:])")  # a name of letters in any script
 
@@ -366,7 +367,7 @@ def prescan(text: str, path: str) -> list[Problem]:
                 if odd.group() == "\r" else f"the character {char_name(odd.group())}, which YAML readers disagree on; delete it")
         return [Problem(path, at, "yaml", f"contains {what}", odd.start() - (text.rfind("\n", 0, odd.start()) + 1) + 1)]
     if not _needs_scan(text) and not _MAYBE_DEEP.search(text):
-        return []  # the common case, found in C code: no tabs, brackets, anchors or deep indentation
+        return _tag_problems(text, path)  # the common case, found in C code: no tabs, brackets, anchors or deep indentation
     s = _Scan(path)
     for no, raw in enumerate(text.split("\n"), 1):
         line = raw.rstrip("\r")
@@ -417,11 +418,6 @@ def prescan(text: str, path: str) -> list[Problem]:
             anchor = (props.group().split("&", 1)[1].split() or [""])[0].rstrip(":")
             s.problems.append(Problem(path, no, "yaml", f"anchors and aliases (& and *) are not used in profiles; "
                                       f"remove '&{anchor}'", col + props.group().index("&") + 1))
-        if props and "!" in props.group():  # '!!int "5"', '!!binary ...': a tag makes YAML read the value another way
-            tag = next(w for w in props.group().split() if w.startswith("!"))
-            s.problems.append(Problem(path, no, "yaml", f"tags (such as '{tag[:40]}') are not used in profiles: remove "
-                                      f"'{tag[:40]}' and write the value as it is, in quotes if it starts with '!'",
-                                      col + props.group().index("!") + 1))
         if props:
             col += props.end()
             rest = rest[props.end():]
@@ -437,7 +433,32 @@ def prescan(text: str, path: str) -> list[Problem]:
             s.tab(no, tabs[0] + 1, "there is a tab on this line (only text in quotes may hold one)")
     if not s.too_deep:
         _safety_net(s, text)
-    return s.problems
+    return s.problems or _tag_problems(text, path)
+
+
+def _tag_problems(text: str, path: str) -> list[Problem]:
+    """A YAML tag anywhere in a profile ('!!int "5"', '{registered: !!binary MTY=}', '!!str key: x', a '!!map' line) as one
+    rule names it, as anchors are: a tag makes YAML read a value another way, which PyYAML then says in its own words
+    ("must be text, not 'b'Aston House''") or gives wrong advice about ("put it in quotes" of a quoted value). Found by
+    libyaml's parser events (an event's tag is given only where the text writes one), read only for a text where a
+    tag may start: else none; and none where the text is not YAML (the full read says why)."""
+    if "!" not in text or not _TAG_START.search(text):
+        return []
+    lines = text.split("\n")
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            given = getattr(event, "tag", None)
+            mark = event.start_mark
+            if given is None or mark is None:
+                continue
+            line = lines[mark.line] if mark.line < len(lines) else ""
+            written = re.match(r"!\S*", line[mark.column:]) if "!" in line[mark.column:mark.column + 1] else None
+            tag = (written.group() if written else next((w for w in line.split() if w.startswith("!")), str(given)))[:40]
+            return [Problem(path, mark.line + 1, "yaml", f"tags (such as '{tag}') are not used in profiles: remove '{tag}' "
+                            "and write the value as it is, in quotes if it starts with '!'", mark.column + 1)]
+    except yaml.YAMLError:
+        return []
+    return []
 
 
 def _safety_net(s: _Scan, text: str) -> None:

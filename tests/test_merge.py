@@ -309,7 +309,12 @@ def test_a_field_over_the_csv_limit_and_bad_utf8_are_messages(tmp_path, pkg):
      "Infinity))"),
     ('{"resources": [], "resources": [{"name": "care-homes"}]}', "cannot be read as a data package (the key 'resources' is "
      "given twice in one object; keep one)"),
-], ids=["not-json", "list", "string", "deep", "resources-not-list", "schema-elsewhere", "huge-integer", "nan", "key-twice"])
+    ('{"resources": [], "maximum": 1e999}', "cannot be read as a data package (it holds the number 1e999, too large to read, "
+     "which no real record does)"),
+    ('{"resources": [], "minimum": -1e-400}', "cannot be read as a data package (it holds the number -1e-400, too small to "
+     "read, which no real record does)"),
+], ids=["not-json", "list", "string", "deep", "resources-not-list", "schema-elsewhere", "huge-integer", "nan", "key-twice",
+        "infinite", "underflow"])
 def test_a_broken_descriptor_is_a_message(tmp_path, text, message):
     desc = tmp_path / "datapackage.json"
     desc.write_text(text)

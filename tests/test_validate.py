@@ -507,7 +507,11 @@ def test_python_tags_are_refused():
 
 
 @pytest.mark.parametrize("text, tag", [("name: !!binary QXN0b24gSG91c2U=\n", "!!binary"), ("name: !!int \"5\"\n", "!!int"),
-                                       ("beds:\n  registered: !!str 16\n", "!!str"), ("kinds:\n  - !x care_home\n", "!x")])
+                                       ("beds:\n  registered: !!str 16\n", "!!str"), ("kinds:\n  - !x care_home\n", "!x"),
+                                       # the reviews of the rule: two spaces before it, a line of its own, in brackets, on a key
+                                       ("beds:\n  registered:  !!binary NDA=\n", "!!binary"), ("beds:\n  !!map\n  registered: 4\n", "!!map"),
+                                       ("beds: {registered: !!int 16}\n", "!!int"), ("beds: {!!str registered: 16}\n", "!!str"),
+                                       ("maintainers: [!custom b]\n", "!custom"), ("beds:\n  !!str nursing: false\n", "!!str")])
 def test_a_yaml_tag_is_named_and_refused(text, tag):
     """The hostile-input review: tags got parser words ("must be text, not 'b'Aston House''"), or wrong advice ("put it
     in quotes" of a value quoted already, "remove the quotes" of one with none). One rule names the tag, as for anchors."""
