@@ -545,7 +545,8 @@ def form_value(f: Field, raw: str) -> Any:
         if digits is not None and len(digits.lstrip("-")) <= MAX_DIGITS:  # longer: check says how long it is
             return int(digits)
         if f.type == "number" and re.fullmatch(r"[0-9]{1,9}\.[0-9]{1,4}", clean):
-            return float(clean)
+            value = float(clean)
+            return int(value) if value.is_integer() else value  # '1,250.00': 1250 in the profile, not 1250.0
         return s
     if f.type == "boolean" and s.lower() in ("yes", "no"):
         return s.lower() == "yes"
@@ -603,25 +604,37 @@ def date_typo(text: str) -> str | None:
 def number_typo(f: Field, text: str) -> str | None:
     """For a number typed so that reading it would guess (the hostile-input review: '1,15' was read as 115, '1.250'
     as £1.25, both published), what is wrong, quoting it as typed; else None. A comma is read only between groups of
-    three figures (1,150); a sum of money (``decimalPlaces``) with three figures after its point could be thousands
-    written as much of Europe writes them."""
+    three figures (1,150) before any point; points and commas written another way ('1.250,00' as much of Europe writes
+    £1,250, '1,25,000' as India groups figures) are asked about, never read one way; a sum of money (``decimalPlaces``)
+    with three figures after its point, the last 0, could be thousands; and more figures than the answer takes."""
     if f.type not in ("integer", "number"):
         return None
     s = text.strip()
     plain = re.sub(r"[£%\s]", "", s.translate(FULL_WIDTH))
-    if "," in plain and re.fullmatch(r"-?[0-9,]+(\.[0-9]+)?", plain) \
-            and not re.fullmatch(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", plain):
-        return (f"'{s[:40]}' has a comma where none goes: use a point for pence ({plain.replace(',', '.', 1)}), or "
-                "leave the commas out")
-    if f.decimal_places is not None and re.fullmatch(r"-?[0-9]{1,3}\.[0-9]{2}0", plain):  # read as 2 places: no check sees it
-        whole = plain.replace(".", "")
-        return f"'{s[:40]}' could be {int(whole):,} or {float(plain):g}: type {whole}, or {float(plain):g}"
-    m = re.fullmatch(r"-?([0-9]+)\.([0-9]+)", plain.replace(",", ""))
+    if not re.fullmatch(r"-?[0-9][0-9,.]*", plain):
+        return None  # no number at all, or one with other marks: check says what it is
+    whole = f.type == "integer"
+    money = f.decimal_places is not None
+    how = ("type a whole number, with no commas or points (such as 1250)" if whole else
+           "type it with no commas, and a point only before the pence (such as 1250 or 1250.50)" if money else
+           "type it with no commas, and a point only before its part (such as 12.5)")
+    grouped = re.fullmatch(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", plain)  # 1,250 or 1,250.50: read as it is meant
+    if not grouped and (plain.count(".") > 1 or ("," in plain and "." in plain) or plain.count(",") > 1):
+        return f"'{s[:40]}' could be read more than one way: {how}"
+    if not grouped and "," in plain:  # one comma, not between groups of three: '1,15', '12,5'
+        point = plain.replace(",", ".")
+        return (f"'{s[:40]}' has a comma where none goes: {how}" if whole else
+                f"'{s[:40]}' has a comma where none goes: use a point ({point}), or leave the comma out")
+    plain = plain.replace(",", "")
+    if money and re.fullmatch(r"-?[0-9]{1,3}\.[0-9]{2}0", plain):  # read as 2 places: no check sees it
+        figures = plain.replace(".", "")
+        return f"'{s[:40]}' could be {int(figures):,} or {float(plain):g}: type {figures}, or {float(plain):g}"
+    m = re.fullmatch(r"-?([0-9]+)\.([0-9]+)", plain)
     places = f.decimal_places if f.decimal_places is not None else 4  # form_value reads at most 4
     if m and len(m[1]) > 9:  # form_value reads at most 9 before the point: check would only echo it back
         return f"'{s[:40]}' is too long a number: no answer here has more than 9 figures before its point"
-    if m and len(m[2]) > places:
-        rounded = decimal.Decimal(m[0]).quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)
+    if m and not whole and len(m[2]) > places:
+        rounded = decimal.Decimal(m[0]).quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP) + 0
         return f"'{s[:40]}' has {len(m[2])} figures after its point; this answer takes at most {places}: type {rounded}"
     return None
 

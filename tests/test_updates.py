@@ -209,13 +209,22 @@ def test_a_number_whose_reading_would_be_a_guess_is_refused_saying_why(repo):
             "Weekly fee without nursing, to": "1100", "Council rate accepted": "Yes", "Top-ups may apply": "Yes"}
     r, res = apply(repo, details_body({**fees, "Weekly fee with nursing, from": "1,15"}), "example-manager")
     assert r.returncode == 1 and res["errors"] == [
-        "Weekly fee with nursing, from: '1,15' has a comma where none goes: use a point for pence (1.15), or leave the "
-        "commas out"], res
+        "Weekly fee with nursing, from: '1,15' has a comma where none goes: use a point (1.15), or leave the comma out"], res
+    # the reviews of the rule: '1.250,00' as much of Europe writes £1,250 and '1,25,000' as India groups figures were told
+    # to type 1.25 and 1.25,000: asked about, never read one way
+    for typed in ("1.250,00", "1,25,000", "1.234.567"):
+        r, res = apply(repo, details_body({**fees, "Weekly fee with nursing, from": typed}), "example-manager")
+        assert res["errors"] == [f"Weekly fee with nursing, from: '{typed}' could be read more than one way: type it with no "
+                                 "commas, and a point only before the pence (such as 1250 or 1250.50)"], res
     r, res = apply(repo, details_body({**fees, "Weekly fee with nursing, from": "£1.250"}), "example-manager")
     assert r.returncode == 1 and res["errors"] == [
         "Weekly fee with nursing, from: '£1.250' could be 1,250 or 1.25: type 1250, or 1.25"], res
     r, res = apply(repo, "### Your home's page name\n\nexample-full\n\n### Weekly fee with nursing, from\n\n12,5", "example-manager")
     assert res["status"] == "invalid" and res["errors"][0].startswith("Weekly fee with nursing, from: '12,5' has a comma"), res
+    r, res = apply(repo, body({"Beds with nursing free now": "1,5", "Beds without nursing free now": "0"}, home="example-full"),
+                   "example-manager")  # a whole number: no pence to put a point before
+    assert res["errors"] == ["Beds with nursing free now: '1,5' has a comma where none goes: type a whole number, with no "
+                             "commas or points (such as 1250)"], res
     r, res = apply(repo, details_body({**fees, "Weekly fee with nursing, from": "1150.499999999999999999"}), "example-manager")
     assert res["errors"] == ["Weekly fee with nursing, from: '1150.499999999999999999' has 18 figures after its point; this "
                              "answer takes at most 2: type 1150.50"], res
