@@ -458,6 +458,9 @@ def named_page(answers: dict[str, str | None], labels: Collection[str], default:
     return label, value, differing
 
 
+_HEADING_MARKS = re.compile("[\u2018\u2019\u02bc\u02b9\u0060\u00b4\u2032\uff07]")  # apostrophe look-alikes in a heading
+
+
 def parse_body(text: str, schema: Schema | None = None,
                known: set[str] | None = None) -> tuple[dict[str, str | None], list[str]]:
     """The answers in an issue made from a form: label -> text (None for '_No response_').
@@ -471,22 +474,26 @@ def parse_body(text: str, schema: Schema | None = None,
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")  # a saved body's BOM
     # line and paragraph separators pasted from Word or a PDF: line breaks in an answer (YAML readers disagree on them)
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x85", "\n")
-    stray: list[str] = []
+    stray: list[tuple[str, bool]] = []  # (heading, within an answer)
     for line in text.split("\n"):
         m = re.fullmatch(r"###\s+(.+?)\s*", line)
-        heading = m.group(1).replace("\u2019", "'") if m else None  # "Your home’s page name", its apostrophe curled by an editor
+        # "Your home’s page name" as an editor may have written it: its apostrophe curled or another look-alike, its
+        # spaces no-break ones
+        heading = " ".join(_HEADING_MARKS.sub("'", m.group(1)).split()) if m else None
         if heading is not None and heading in known:
             if heading in answers:
                 errors.append(f"{heading}: appears twice in this issue; keep only one of them")
                 current = None
                 continue
             current = answers[heading] = []
-        elif current is not None:
-            if heading is not None and len(stray) < 5:  # a heading of no question: read into the answer above it, said
-                stray.append(heading)
-            current.append(line)
+        else:
+            if heading is not None and len(stray) < 5:  # a heading of no question: said (before the first: dropped)
+                stray.append((heading, current is not None))
+            if current is not None:
+                current.append(line)
     errors += [f"'### {cut(h, 60)}' is not a question of these forms, so it was read as part of the answer above it; "
-               "delete it, or write it without the ###" for h in stray]
+               "delete it, or write it without the ###" if within else
+               f"'### {cut(h, 60)}' is not a question of these forms, so its answer was not read; delete it" for h, within in stray]
     out: dict[str, str | None] = {}
     for label, lines in answers.items():
         value = "\n".join(lines).strip()

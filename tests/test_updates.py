@@ -261,9 +261,16 @@ def test_a_heading_of_no_question_is_named_and_a_curled_apostrophe_is_read(repo)
         "answer above it; delete it, or write it without the ###" in res["errors"], res
     profile = repo / "providers" / "example-full.yaml"
     assert "evil" not in profile.read_text()
-    curled = "### Your home\u2019s page name\n\nexample-full\n\n### Beds with nursing free now\n\n2\n\n### Beds without nursing free now\n\n0"
-    r, res = apply(repo, curled, "example-manager")
-    assert res["status"] in ("applied", "unchanged") and not res["errors"], res
+    for mark in ("\u2019", "\u02bc", "`"):
+        curled = (f"### Your home{mark}s\u00a0page name\n\nexample-full\n\n### Beds with nursing free now\n\n2\n\n"
+                  "### Beds without nursing free now\n\n0")
+        r, res = apply(repo, curled, "example-manager")
+        assert res["status"] in ("applied", "unchanged") and not res["errors"], res
+    # before the first question: its answer was dropped without a word (the review of the rule)
+    r, res = apply(repo, "### Maintainers\n\nevil\n\n### Your home's page name\n\nexample-full\n\n### Lead manager\n\nAlice",
+                   "example-manager")
+    assert res["status"] == "invalid" and res["errors"][0] == ("'### Maintainers' is not a question of these forms, so its "
+                                                               "answer was not read; delete it"), res
 
 
 def test_a_question_whose_heading_was_taken_out_of_the_issue_counts_as_left_empty(repo):
