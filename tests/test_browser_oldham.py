@@ -182,6 +182,12 @@ def test_only_the_filters_of_the_kinds_chosen_are_offered(oldham, browser):
     expect(pg.locator("#filter-panel legend", has_text="Taking new clients")).to_be_visible()
     assert "care=" not in pg.url and pg.get_by_role("button", name="Remove filter: With nursing").count() == 0
     assert axe_violations(pg) == []
+    # a need of care homes typed with care at home chosen is a word, not their filter (it found the care homes that
+    # are agencies too, as if they nursed people at home)
+    pg.goto(oldham + "find/?kind=home_care_agency&q=nursing")
+    expect(pg.locator("#results-status")).to_contain_text("match", timeout=10000)
+    found = cards(pg)
+    assert found and all("Matched on: name" in text for text in found.values()), found
     # care homes: the agencies' own filters go; every kind: all of them, the nursing box as it was left
     pg.get_by_label("Care home", exact=True).check()
     pg.get_by_label("Care at home").uncheck()

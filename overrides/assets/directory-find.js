@@ -765,7 +765,13 @@ export function initFind(root) {
       // Words naming a need are that need's filter; every other word must be a whole word of a home's
       // name, town, provider or postcode (the index's words, read as search_index.words reads them: "St Mary's"
       // is st and marys, "Bryn-y-Mor" is bryn, y and mor). Each card says which.
-      var meant = needsIn(searchWords(s.q).join(" "), FACE.needWords), parts = placesIn(meant.rest, PLACES);
+      // only the chosen kinds' needs: a word naming another kind's ("nursing" with care at home chosen) is a word, as
+      // its box is not offered (fitFacets; it found the care homes that are agencies too: the review of the kinds' filters)
+      var needWords = (FACE.needWords || []).filter(function (w) {
+        var box = form.querySelector("input[data-filter='" + String(w[1]).replace(/['\\]/g, "") + "']");
+        return !box || !box.matches(":disabled");
+      });
+      var meant = needsIn(searchWords(s.q).join(" "), needWords), parts = placesIn(meant.rest, PLACES);
       var words = parts.rest ? parts.rest.split(" ") : [];
       Object.keys(meant.filters).forEach(function (k) { filters[k] = meant.filters[k]; });
       // a part of the area named: the services in its postcode districts, an agency by its office's or those it covers
