@@ -158,6 +158,19 @@ def test_a_part_of_the_area_typed_is_its_districts_and_a_word_search_of_agencies
     expect(status).to_contain_text("Saddleworth is read as the council's part of the area of that name: postcode OL3.", timeout=10000)
     assert sorted(cards(pg)) == in_ol3 and in_ol3, (cards(pg), in_ol3)
     assert axe_violations(pg) == []
+    pg.goto(oldham + "find/?q=Saddleworth+Chadderton")
+    expect(status).to_contain_text("Saddleworth; Chadderton are read as the council's parts of the area of those names: "
+                                   "postcodes OL3, OL9.", timeout=10000)
+    # a part with no service: said so, not "check the spelling" (a locality added to the page's list as a council may)
+    def with_nowhere(route):
+        page = route.fetch().text().replace('data-places="[', 'data-places="[[&quot;nowhere vale&quot;, &quot;Nowhere Vale&quot;, '
+                                            '[&quot;OL99&quot;]], ', 1)
+        route.fulfill(body=page, content_type="text/html")
+    pg.route("**/find/?q=Nowhere+Vale", with_nowhere)
+    pg.goto(oldham + "find/?q=Nowhere+Vale")
+    expect(status).to_have_text("No services in Nowhere Vale (postcode OL99). Try a postcode near it to list the nearest.",
+                                timeout=10000)
+    pg.unroute("**/find/?q=Nowhere+Vale")
     pg.goto(oldham + "find/?q=Shaw&kind=home_care_agency")
     expect(status).to_contain_text("An agency is found by its office's address and the towns it says it covers, not every "
                                    "place it visits: type the person's postcode to list agencies by distance.", timeout=10000)

@@ -851,7 +851,7 @@ export function initFind(root) {
         var within = radiusChoice ? String(FACE.radius.labels[radiusChoice] || "").toLowerCase() : "";
         if (within) results = withinMiles(results, radiusChoice);
         pending = results; shown = 0; drawn = []; list.replaceChildren();
-        var n = results.length, text, title = "", reasons = emptyReasons(chosen, known, homes, VALUES.find, of, ofKinds);
+        var n = results.length, text, title = "", reasons = emptyReasons(chosen, known, homes, VALUES.find, of, ofKinds), placeAlone = false;
         // no match has a value for the sort (find.sortedNone): every one unknown, or none ranked (agencies have no beds)
         var none = (unknown === n || (ranked === 0 && unknown > 0)) && n > 1 ? unknownOf(s.sort) : null;
         // that an agency's distance is its office's, said once whether or not every home has confirmed
@@ -860,7 +860,10 @@ export function initFind(root) {
           // words alone (a need named among them too), nothing chosen in the form: no filter to remove, the words to
           // check, as typed (and a town's name put right below)
           var wordsAlone = !!s.q && activeFilters(form, s).every(function (a) { return a[2]; });
+          // a part of the area named alone, where no service is: said so, not "check the spelling" (the review)
+          placeAlone = wordsAlone && parts.names.length > 0 && !words.length && !meant.needs.length;
           text = reasons.length ? reasons.join(" ") : within ? fill(VALUES.find.noneWithin, { within: within })
+            : placeAlone ? fill(VALUES.find.noneInPlace, { places: parts.names.join("; "), districts: parts.districts.join(", ") })
             : wordsAlone ? fill(VALUES.find.noneMatchWords, { words: clipped(s.q) }) : VALUES.find.noneMatch;
           if (!reasons.length && !within && wordsAlone) title = fill(firstSentence(VALUES.find.noneMatchWords), { words: clipped(s.q) });
         } else if (unconfirmed) {
@@ -886,7 +889,10 @@ export function initFind(root) {
         // a part of the area named, said with its districts; words typed where agencies are listed, that an agency
         // is found by its office's town and the towns it says it covers (Shaw found the one agency whose office is
         // there: the home care review)
-        if (parts.names.length) text += " " + fill(VALUES.find.placeTaken, { places: parts.names.join(", "), districts: parts.districts.join(", ") });
+        if (parts.names.length && !placeAlone) {
+          text += " " + fill(parts.names.length === 1 ? VALUES.find.placeTakenOne : VALUES.find.placeTakenMany,
+            { places: parts.names.join("; "), districts: parts.districts.join(", ") });
+        }
         var coverage = FACE.coverage || {};
         if (words.length && !distanceMode && coverage.wordsNote && (of || {}).covers &&
             (!kinds.length || kinds.some(function (k) { return (coverage.kinds || []).indexOf(k) >= 0; }))) text += " " + coverage.wordsNote;

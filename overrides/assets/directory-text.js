@@ -90,14 +90,18 @@ export function placesIn(q, places) {
   // data-places: [[its words, its name, [postcode districts]], ...], longest first) is those districts, never text
   // to match (a coordinator typing the patient's area found nothing). q: the words as needsIn leaves them.
   // -> {rest: the other words, names: the parts named, districts: their districts, once each}
-  var rest = " " + plainWords(q) + " ", names = [], districts = [];
+  var typed = " " + plainWords(q) + " ", rest = typed, found = [], names = [], districts = [];
   (Array.isArray(places) ? places : []).forEach(function (p) {
     if (!Array.isArray(p) || !Array.isArray(p[2])) return;
     var key = plainWords(p[0]);
     if (!key || rest.indexOf(" " + key + " ") < 0) return;
     while (rest.indexOf(" " + key + " ") >= 0) rest = rest.replace(" " + key + " ", " ");
-    names.push(String(p[1]));
-    p[2].forEach(function (d) { if (typeof d === "string" && d && districts.indexOf(d) < 0) districts.push(d); });
+    found.push([typed.indexOf(" " + key + " "), p]);
+  });
+  found.sort(function (a, b) { return a[0] - b[0]; });  // in the order typed
+  found.forEach(function (f) {
+    names.push(String(f[1][1]));
+    f[1][2].forEach(function (d) { if (typeof d === "string" && d && districts.indexOf(d) < 0) districts.push(d); });
   });
   return { rest: rest.trim().replace(/\s+/g, " "), names: names, districts: districts };
 }
