@@ -158,6 +158,8 @@ def test_a_part_of_the_area_typed_is_its_districts_and_a_word_search_of_agencies
     expect(status).to_contain_text("Saddleworth is read as the council's part of the area of that name: postcode OL3.", timeout=10000)
     assert sorted(cards(pg)) == in_ol3 and in_ol3, (cards(pg), in_ol3)
     assert axe_violations(pg) == []
+    pg.goto(oldham + "find/?q=Sadleworth")  # a part of the area misspelt: put right too
+    expect(status).to_contain_text("Did you mean Saddleworth?", timeout=10000)
     pg.goto(oldham + "find/?q=Saddleworth+Chadderton")
     expect(status).to_contain_text("Saddleworth; Chadderton are read as the council's parts of the area of those names: "
                                    "postcodes OL3, OL9.", timeout=10000)

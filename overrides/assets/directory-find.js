@@ -904,7 +904,10 @@ export function initFind(root) {
         // at once with it (appended after, the whole status was announced twice: the accessibility review); a town
         // or area chosen as well: a town's name put right would match nothing there either
         var suggest = n !== 0 || !words.length || s.town || s.locality ? Promise.resolve(null)
-          : Promise.all([placeNames(form, base), unmatched(words)]).then(function (got) { return misspelt(got[1], got[0]); },
+          : Promise.all([placeNames(form, base), unmatched(words)]).then(function (got) {
+            // the council's parts of the area too ("Sadleworth": the review of the place search)
+            return misspelt(got[1], got[0].concat(PLACES.map(function (p) { return Array.isArray(p) ? String(p[1]) : ""; })));
+          },
             function () { return null; });
         return showMore().then(function () { return suggest; }).then(function (pair) {
           finish(text, title);
