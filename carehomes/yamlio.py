@@ -120,7 +120,7 @@ def rt_set(doc: Any, keys: tuple[str, ...], value: Any, schema: Schema | None = 
     for depth, key in enumerate(keys):
         last = depth == len(keys) - 1
         if key not in node or (not last and not isinstance(node[key], dict)):
-            new = value if last else CommentedMap()
+            new = _kept_style(None, value) if last else CommentedMap()
             order = list((schema.children(keys[:depth]) or {}).keys())
             pos = _position(list(node.keys()), key, order)
             node.insert(pos, key, new)
@@ -129,13 +129,23 @@ def rt_set(doc: Any, keys: tuple[str, ...], value: Any, schema: Schema | None = 
         node = node[key]
 
 
-def _kept_style(old: Any, value: Any) -> Any:
-    """``value`` to put where ``old`` was: ruamel.yaml writes a new text in the old one's block style (a description's
-    ``>-``), in which some texts do not read back as they were (a line starting with a tab read with a blank line before
-    it, a NEL as a space: the hostile-input review); such a text is written double-quoted, which reads back exactly."""
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
+_PYYAML = yaml.resolver.Resolver()  # how a profile's plain values are read (YAML 1.1: yes and no are not text)
 
-    if not isinstance(value, str) or isinstance(value, ScalarString) or not isinstance(old, ScalarString):
+
+def _kept_style(old: Any, value: Any) -> Any:
+    """``value`` to put where ``old`` was (None: a new key): ruamel.yaml writes a new text in the old one's block style (a
+    description's ``>-``), in which some texts do not read back as they were (a line starting with a tab read with a
+    blank line before it, a NEL as a space: the hostile-input review), and writes bare a text that PyYAML, which reads the
+    profiles, takes for something else ("Lead manager: No" read as no: the code review); such a text is written
+    double-quoted, which reads back exactly."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString, SingleQuotedScalarString
+
+    if not isinstance(value, str) or isinstance(value, ScalarString):
+        return value
+    if _PYYAML.resolve(yaml.ScalarNode, value, (True, False)) != "tag:yaml.org,2002:str":
+        # "No", "on", "1:00": text ruamel writes bare, which PyYAML reads as no text; quoted as ruamel quotes '5'
+        return SingleQuotedScalarString(value) if value.isprintable() else DoubleQuotedScalarString(value)
+    if not isinstance(old, ScalarString):
         return value
     buf = io.StringIO()
     try:

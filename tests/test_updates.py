@@ -251,6 +251,20 @@ def test_an_answer_the_same_as_a_yes_written_yes_in_the_profile_is_no_change(rep
     assert profile.read_text() == before
 
 
+@pytest.mark.parametrize("text", ["No", "on", "Yes", "1:00", "2026-01-01", "12"])
+def test_a_text_answer_that_yaml_would_read_as_no_text_is_kept_as_text(text, tmp_path):
+    """The code review: "Lead manager: No" was written bare, which the profiles' reader (YAML 1.1) reads as no, and the
+    manager was told to put it in quotes; it is written quoted, as what was typed."""
+    from carehomes.updates import edit_profile
+
+    profile = tmp_path / "example-full.yaml"
+    profile.write_text((ROOT / "tests" / "fixtures" / "profiles" / "example-full.yaml").read_text())
+    edit = edit_profile(profile, {"contact.manager": text, "description": text}, dt.date(2026, 11, 30))
+    assert edit.problems == [] and edit.text is not None, edit.problems
+    data = yaml.safe_load(edit.text)
+    assert data["contact"]["manager"] == text and data["description"] == text
+
+
 def test_a_heading_of_no_question_is_named_and_a_curled_apostrophe_is_read(repo):
     """The hostile-input review: '### Maintainers' (no question of the forms) was read into the answer above it without
     a word, as part of a description, or as a page name that was then "not a home"; '### Your home’s page name', its
