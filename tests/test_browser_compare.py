@@ -193,6 +193,10 @@ def test_a_shared_link_opened_on_a_full_shortlist_says_which_it_could_not_add(si
     pg.goto(site + "compare/?homes=" + ",".join([slugs[0], *slugs[11:13]]))  # one already listed: no news
     expect(status).to_have_text("2 homes from the shared link were not added: your shortlist is full (10 homes). Remove "
                                 "some, then open the link again. Comparing 10 homes.")
+    # a home named twice is one home; one the site does not hold is not counted (the code review)
+    pg.goto(site + "compare/?homes=" + ",".join([slugs[13], slugs[13], "no-such-home"]))
+    expect(status).to_have_text("1 home from the shared link was not added: your shortlist is full (10 homes). Remove one, "
+                                "then open the link again. Comparing 10 homes.")
     ctx.close()
 
 SEEN = """e => { const r = e.getClientRects()[0], hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);

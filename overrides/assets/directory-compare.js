@@ -71,14 +71,15 @@ export function initCompare(root) {
   // table's corner; every sentence is the schema's (x-directory.compare), its nouns filled in by the build
   var ONE = root.dataset.one || "home", C = VALUES.compare;
   // A shared link (compare/?homes=a,b,c) adds its homes to this browser's shortlist.
-  var shared = (new URLSearchParams(location.search).get("homes") || "").split(",").filter(safeSlug);
+  var shared = (new URLSearchParams(location.search).get("homes") || "").split(",").filter(safeSlug)
+    .filter(function (slug, i, all) { return all.indexOf(slug) === i; });  // a home named twice is one home
   var sharedAdded = [];  // the slugs a shared link added, said once the first draw knows which of them the site holds
-  var sharedLeft = 0;  // how many of its homes a full shortlist had no room for: said once (they were dropped without a word)
+  var sharedLeft = [];  // its homes a full shortlist had no room for: said once (they were dropped without a word)
   if (shared.length) {
     var mine = getList();
     shared.forEach(function (slug) {
       if (mine.some(function (x) { return x.slug === slug; })) return;
-      if (mine.length < MAX) { mine.push({ slug: slug, name: slug }); sharedAdded.push(slug); } else sharedLeft++;
+      if (mine.length < MAX) { mine.push({ slug: slug, name: slug }); sharedAdded.push(slug); } else sharedLeft.push(slug);
     });
     setList(mine);
   }
@@ -104,11 +105,16 @@ export function initCompare(root) {
       return Promise.resolve();
     }
     if (!message) status.textContent = byCount(list.length, C.loadingOne, C.loadingMany);
-    return Promise.all(list.map(function (x) {
+    // and whether each home a full shortlist left out is the site's: only those are said (a link naming none is not)
+    var left = sharedLeft;
+    return Promise.all([Promise.all(list.map(function (x) {
       // false: no such home (404: it left the directory, or a shared link named none); null: it could not be read now
       return fetch(new URL("homes/" + x.slug + "/home.json", base)).then(function (r) { return r.ok ? r.json() : r.status === 404 ? false : null; })
         .catch(function () { return null; });
-    })).then(function (homes) {
+    })), Promise.all(left.map(function (slug) {
+      return fetch(new URL("homes/" + slug + "/home.json", base)).then(function (r) { return r.status !== 404; }).catch(function () { return true; });
+    }))]).then(function (got) {
+      var homes = got[0], leftHeld = got[1].filter(Boolean).length;
       if (mine !== drawn) return;
       var all = homes.filter(Boolean);
       // a home that is not there leaves the shortlist, said once: it had no Remove button, and stayed counted as
@@ -116,8 +122,8 @@ export function initCompare(root) {
       var kept = list.filter(function (x, i) { return homes[i] !== false; }), gone = list.length - kept.length;
       var fromLink = sharedAdded.filter(function (slug) { return kept.some(function (x) { return x.slug === slug; }); });
       if (sharedAdded.length) message = (fromLink.length ? byCount(fromLink.length, C.sharedOne, C.sharedMany) + " " : "") + (message || "");
-      if (sharedLeft) message = (message || "") + fill(byCount(sharedLeft, C.sharedFullOne, C.sharedFullMany), { max: MAX }) + " ";
-      sharedAdded = []; sharedLeft = 0;  // said once: "2 added" counts only the homes the site holds, never one then found missing
+      if (leftHeld) message = (message || "") + fill(byCount(leftHeld, C.sharedFullOne, C.sharedFullMany), { max: MAX }) + " ";
+      sharedAdded = []; if (left.length) sharedLeft = [];  // said once: each counts only the homes the site holds
       var goneNote = gone ? byCount(gone, C.goneOne, C.goneMany) + " " : "";
       // keep the names the shortlist shows up to date (a shared link knows only the slugs)
       setList(kept.map(function (x) { var h = all.filter(function (f) { return f.slug === x.slug; })[0]; return h ? { slug: x.slug, name: h.name } : x; }));
