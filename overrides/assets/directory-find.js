@@ -102,6 +102,15 @@ function fitFacets(form) {
     (box.tagName === "FIELDSET" ? [box] : box.querySelectorAll("fieldset, select")).forEach(function (c) { c.disabled = off; });
   });
 }
+function setAside(form) {
+  // the names of the boxes ticked (and the fee chosen) that fitFacets set aside: a filter of a kind not chosen
+  var out = [];
+  form.querySelectorAll("[data-kind][hidden] input:checked, [data-kind][hidden] select").forEach(function (i) {
+    if (i.tagName === "SELECT") { if (i.value) out.push(fill(VALUES.find.feeUpTo, { fee: money(i.value) })); }
+    else if (i.value) out.push(labelFor(i));
+  });
+  return out;
+}
 function filtersFor(s, form) {
   var f = {};
   if (s.locality) f.locality = s.locality;
@@ -240,6 +249,7 @@ export function initFind(root) {
   var why = function () { return ""; };  // why each card of the current search is listed
   form.hidden = false;
   var missed = writeForm(form, new URLSearchParams(location.search));  // a link's town that is not listed
+  var asideOnce = true;  // a link's filters of another kind than those chosen, said on the first search
   foldCounts(form, true);
   // The filters are open beside the results on a wide screen, folded away above them on a phone.
   // a wide screen, where the filters stand beside the list, always open (directory.css: 60em)
@@ -899,6 +909,13 @@ export function initFind(root) {
         // a link's town or area the page does not list, said on the first search (it was dropped without a word)
         text = missed.map(function (m) { return notListedNote(VALUES.find, m[0], m[1]); }).join("") + text;
         missed = [];
+        // a link's filters of a kind not chosen (?kind=home_care_agency&care=Nursing), which fitFacets set aside: named
+        // once, as a town not listed is (they were dropped without a word: the review of the kinds' filters)
+        if (asideOnce) {
+          var aside = setAside(form);
+          if (aside.length) text = fill(VALUES.find.setAside, { filters: aside.join("; ") }) + " " + text;
+        }
+        asideOnce = false;
         // the count is announced once the first homes are on the page
         // a word that matches nothing, one letter off a listed town: the town offered in the same sentence, written
         // at once with it (appended after, the whole status was announced twice: the accessibility review); a town
