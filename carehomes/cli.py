@@ -286,6 +286,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         _say(f"The build failed, so {out} was left as it was:\n{exc}")
         return 1
     from .forms import placeholder_warnings
+    from .render import find_place_warnings
+    from .schema import load_schema
     from .siteconfig import (gathering_warnings, map_warnings, place_warnings, staleness_warnings, title_warnings,
                              unknown_setting_warnings)
 
@@ -294,7 +296,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     shown = "mkdocs.yml" if Path(args.config) == ROOT / "mkdocs.yml" else args.config
     datas = [p.data for p in result.profiles]
     places = (place_warnings(directory, datas, shown) + gathering_warnings(directory, datas, shown)
-              + title_warnings(raw, shown) + unknown_setting_warnings(directory, shown))
+              + title_warnings(raw, shown) + unknown_setting_warnings(directory, shown) + find_place_warnings(directory, load_schema(), shown))
     from .releases import stray_folders
 
     strays = stray_folders(Path(args.releases))

@@ -53,7 +53,7 @@ from .outputs.sqlite import EXAMPLE_QUERY
 from .outputs.tables import package_sources, release_version
 from .parallel import LATER, PARALLEL_FROM, Beside, chunk_bounds, map_forked
 from .releases import release_files, release_records
-from .safetext import json_for_html, tel_link
+from .safetext import json_for_html, plain, tel_link
 from .schema import ROOT, Schema, load_schema
 from .sources.postcodes import attribution as postcode_attribution
 from .siteconfig import SiteConfig, attribution_html, attribution_problems, staleness, tiles_problem, ungathered
@@ -219,6 +219,35 @@ def find_places(directory: dict[str, Any]) -> str:
             out.append((key, name, districts))
     out.sort(key=lambda p: -len(p[0].split()))
     return json.dumps(out, ensure_ascii=False) if out else ""
+
+
+def find_place_warnings(directory: dict[str, Any], schema: Schema, config: str = "mkdocs.yml") -> list[str]:
+    """Each of the council's localities that typing its name on the find page cannot find (find_places): one named by
+    postcode sectors, one whose name holds a need's word (taken as that need first: "Nursing Vale"), and two whose
+    names are one in the find page's words ("St. Mary's" and "St Marys")."""
+    places = directory.get("localities")
+    if not isinstance(places, dict):
+        return []
+    needs = [str(w[0]) for w in face_of(schema).need_words()]
+    out: list[str] = []
+    seen: dict[str, str] = {}
+    for name, codes in places.items():
+        if not isinstance(name, str) or not isinstance(codes, list):
+            continue
+        key = " ".join(words_of(name))
+        shown = plain(name, 60)
+        if any(" " in str(c).strip() for c in codes):
+            out.append(f"{config}: extra.directory.localities: {shown!r} is given by postcode sectors, so typing its name "
+                       "on the find page does not find it (the page filters by whole districts)")
+        need = next((w for w in needs if f" {w} " in f" {key} "), None)
+        if need:
+            out.append(f"{config}: extra.directory.localities: {shown!r} holds the words {need!r}, which the find page reads "
+                       "as a need, so typing the name does not find the locality; name it another way")
+        if key and key in seen and seen[key] != name:
+            out.append(f"{config}: extra.directory.localities: {plain(seen[key], 60)!r} and {shown!r} are one name on the "
+                       "find page, which finds only the first; name them apart")
+        seen.setdefault(key, name)
+    return out
 
 
 def empty_shortcut(views: list[HomeView], schema: Schema, one: str = "home") -> Callable[[str, str, str], Markup]:

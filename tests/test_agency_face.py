@@ -9,6 +9,7 @@ import json
 from html import escape as html_escape
 
 import pytest
+import yaml
 from conftest import FIXTURES, ROOT, TODAY
 
 from carehomes.face import face_of
@@ -633,3 +634,21 @@ def test_a_part_of_the_area_named_finds_an_agency_by_its_office_or_the_districts
     # the longest name first, in the find page's words; a part named by sectors, or by nothing, left out
     assert places == [["royton shaw and crompton", "Royton, Shaw and Crompton", ["OL2"]], ["saddleworth", "Saddleworth", ["OL3"]]]
     assert find_places({}) == "" and find_places({"localities": ["OL1"]}) == ""
+
+
+def test_a_locality_the_find_page_cannot_find_by_its_name_is_warned_of():
+    """The review of the place search: "Nursing Vale" (taken as the need first), "St. Mary's" beside "St Marys" (one name
+    in the find page's words) and a locality named by sectors were accepted without a word, and never found."""
+    from carehomes.render import find_place_warnings
+
+    said = find_place_warnings({"localities": {"Nursing Vale": ["OL8"], "St. Mary's": ["OL1"], "St Marys": ["OL4"],
+                                               "Sector place": ["OL11 2"], "Saddleworth": ["OL3"]}}, load_schema(), "x.yml")
+    assert said == [
+        "x.yml: extra.directory.localities: 'Nursing Vale' holds the words 'nursing', which the find page reads as a need, "
+        "so typing the name does not find the locality; name it another way",
+        "x.yml: extra.directory.localities: \"St. Mary's\" and 'St Marys' are one name on the find page, which finds only "
+        "the first; name them apart",
+        "x.yml: extra.directory.localities: 'Sector place' is given by postcode sectors, so typing its name on the find "
+        "page does not find it (the page filters by whole districts)"]
+    oldham = yaml.safe_load((ROOT / "areas" / "oldham" / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert find_place_warnings(oldham["extra"]["directory"], load_schema()) == []
