@@ -878,7 +878,9 @@ export function initFind(root) {
           if (!reasons.length && !within && wordsAlone) title = fill(firstSentence(VALUES.find.noneMatchWords), { words: clipped(s.q) });
         } else if (unconfirmed) {
           // sorted by distance, it says so, from where, and that an agency's is its office's, as when all are confirmed
-          text = reasons.concat(fill(distanceMode ? VALUES.find.partialNearest : VALUES.find.partial, { count: plural(n, ONE, MANY) }),
+          var partial = n === 1 ? (distanceMode ? VALUES.find.partialNearestOne : VALUES.find.partialOne)
+            : distanceMode ? VALUES.find.partialNearest : VALUES.find.partial;  // "1 service matches" (it said "match")
+          text = reasons.concat(fill(partial, { count: plural(n, ONE, MANY) }),
             distanceMode ? [o.note, offices].filter(Boolean) : []).join(" ");
         } else if (within && distanceMode) {
           var count = plural(n, ONE, MANY);
