@@ -137,7 +137,7 @@ def _kept_style(old: Any, value: Any) -> Any:
     description's ``>-``), in which some texts do not read back as they were (a line starting with a tab read with a
     blank line before it, a NEL as a space: the hostile-input review), and writes bare a text that PyYAML, which reads the
     profiles, takes for something else ("Lead manager: No" read as no: the code review); such a text is written
-    double-quoted, which reads back exactly."""
+    quoted (single quotes where it is all printable, as ruamel quotes '5'; else double), which reads back exactly."""
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString, SingleQuotedScalarString
 
     if not isinstance(value, str) or isinstance(value, ScalarString):
