@@ -134,6 +134,9 @@ def read_descriptor(path: Path) -> dict:
                          "datapackage.json")
     try:
         raw = _read_bounded(path, MAX_DESCRIPTOR_BYTES)
+        if not raw.decode("utf-8-sig").strip():  # it said "Expecting value: line 1 column 1 (char 0)"
+            raise MergeError(f"{path}: is empty, so it is not a data package descriptor; give the datapackage.json the "
+                             "council published")
         pkg = strict_loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise MergeError(f"{path}: is not UTF-8 text, so it is not a data package descriptor") from None

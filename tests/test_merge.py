@@ -295,6 +295,7 @@ def test_a_field_over_the_csv_limit_and_bad_utf8_are_messages(tmp_path, pkg):
 
 @pytest.mark.parametrize("text, message", [
     ("not json", "cannot be read as a data package (Expecting value: line 1 column 1 (char 0))"),
+    ("  \n", "is empty, so it is not a data package descriptor; give the datapackage.json the council published"),
     ('[{"name": "care-homes"}]', "is a JSON list, not a data package descriptor (a JSON object with 'resources')"),
     ('"text"', "is a JSON string, not a data package descriptor (a JSON object with 'resources')"),
     ("[" * 100_000 + "]" * 100_000, "is nested too deeply to be a data package descriptor"),
@@ -313,7 +314,7 @@ def test_a_field_over_the_csv_limit_and_bad_utf8_are_messages(tmp_path, pkg):
      "which no real record does)"),
     ('{"resources": [], "minimum": -1e-400}', "cannot be read as a data package (it holds the number -1e-400, too small to "
      "read, which no real record does)"),
-], ids=["not-json", "list", "string", "deep", "resources-not-list", "schema-elsewhere", "huge-integer", "nan", "key-twice",
+], ids=["not-json", "empty", "list", "string", "deep", "resources-not-list", "schema-elsewhere", "huge-integer", "nan", "key-twice",
         "infinite", "underflow"])
 def test_a_broken_descriptor_is_a_message(tmp_path, text, message):
     desc = tmp_path / "datapackage.json"
