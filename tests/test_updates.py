@@ -225,15 +225,11 @@ def test_a_number_whose_reading_would_be_a_guess_is_refused_saying_why(repo):
                    "example-manager")  # a whole number: no pence to put a point before
     assert res["errors"] == ["Beds with nursing free now: '1,5' has a comma where none goes: type a whole number, with no "
                              "commas or points (such as 1250)"], res
-    r, res = apply(repo, details_body({**fees, "Weekly fee with nursing, from": "1150.499999999999999999"}), "example-manager")
-    assert res["errors"] == ["Weekly fee with nursing, from: '1150.499999999999999999' has 18 figures after its point; this "
-                             "answer takes at most 2: type 1150.50"], res
-    r, res = apply(repo, details_body({**fees, "Weekly fee with nursing, from": "850.555"}), "example-manager")
-    assert res["errors"] == ["Weekly fee with nursing, from: '850.555' has 3 figures after its point; this answer takes at "
-                             "most 2: type 850.56"], res
-    r, res = apply(repo, details_body({**fees, "Weekly fee with nursing, from": "99999999999999999999.99"}), "example-manager")
-    assert res["errors"] == ["Weekly fee with nursing, from: '99999999999999999999.99' is too long a number: no answer here "
-                             "has more than 9 figures before its point"], res
+    for typed, said in (("1150.499999999999999999", "has 18 figures after its point; this answer takes at most 2: type 1150.50"),
+                        ("850.555", "has 3 figures after its point; this answer takes at most 2: type 850.56"),
+                        ("99999999999999999999.99", "is too long a number: no answer here has more than 9 figures before its point")):
+        r, res = apply(repo, details_body({**fees, "Weekly fee with nursing, from": typed}), "example-manager")
+        assert res["errors"] == [f"Weekly fee with nursing, from: '{typed}' {said}"], res
     r, res = apply(repo, details_body({**fees, "Weekly fee with nursing, from": "£1,250.00"}), "example-manager")
     assert r.returncode == 0 and res["status"] == "applied", res
     assert yaml.safe_load((repo / "providers" / "example-full.yaml").read_text())["fees"]["nursing_from"] == 1250
