@@ -1348,6 +1348,9 @@ DERIVED: dict[str, Callable[[HomeView], Any]] = {
     "free_nursing_now": lambda v: v.free_now("nursing"), "free_residential_now": lambda v: v.free_now("residential"),
     "rating_label": lambda v: v.rating_label, "free_band": lambda v: v.free_band, "fee_band": lambda v: v.fee_band,
     "taking_now": lambda v: v.taking_now, "hours_now": lambda v: v.hours_now, "hours_band": lambda v: v.hours_band,
+    # yes where CQC's register says it is providing care (not dormant), no where it says it is not, unknown where it says
+    # neither (CQC's care directory file has no such field): the find page's filter that leaves the dormant out
+    "providing_now": lambda v: None if (d := v.get("cqc.dormant")) is None else d is not True,
 }
 # Dates a group may be dated by that are not one field (the face's page[].date).
 DATES: dict[str, Callable[[HomeView], dt.date | None]] = {"register": lambda v: v.register_date}

@@ -183,6 +183,26 @@ def test_a_part_of_the_area_typed_is_its_districts_and_a_word_search_of_agencies
     assert errors == [], errors
 
 
+def test_agencies_not_providing_care_can_be_left_out(oldham, browser):
+    """The home care review: 9 of Oldham's 62 agencies are not providing care at the moment, CQC says, and no filter left
+    them out (the first A to Z was one of them). "Leave out those CQC says are not providing care" does, by CQC's own
+    answer (cqc.dormant), offered with agencies chosen."""
+    dormant = [p for p in (ROOT / "areas" / "oldham" / "providers").glob("[!_]*.yaml")
+               if (d := yaml.safe_load(p.read_text(encoding="utf-8"))).get("cqc", {}).get("dormant") is True
+               and "home_care_agency" in d.get("kinds", [])]
+    ctx, pg, errors = watched_page(browser, 1280, 900)
+    pg.goto(oldham + "find/?kind=home_care_agency&providing=yes")
+    expect(pg.locator("#results-status")).to_have_text(re.compile(rf"^{62 - len(dormant)} services match, A to Z by name\."),
+                                                       timeout=10000)
+    assert len(dormant) == 9 and not any("Not providing care" in text for text in cards(pg).values())
+    expect(pg.get_by_label("Leave out those CQC says are not providing care at the moment")).to_be_checked()
+    assert axe_violations(pg) == []
+    pg.goto(oldham + "find/?kind=care_home")  # a care home's kind alone: not offered (CQC's care directory file has no such field)
+    expect(pg.get_by_label("Leave out those CQC says are not providing care at the moment")).to_be_hidden()
+    ctx.close()
+    assert errors == [], errors
+
+
 def test_only_the_filters_of_the_kinds_chosen_are_offered(oldham, browser):
     """The home care review: with "Care at home" ticked the panel still offered "With nursing", "Beds free now", the
     needs a care home can meet and a weekly fee; ticking "With nursing" found only Park Hills, a care home that is an
