@@ -193,6 +193,13 @@ def test_a_shared_link_opened_on_a_full_shortlist_says_which_it_could_not_add(si
     pg.goto(site + "compare/?homes=" + ",".join([slugs[0], *slugs[11:13]]))  # one already listed: no news
     expect(status).to_have_text("2 homes from the shared link were not added: your shortlist is full (10 homes). Remove "
                                 "some, then open the link again. Comparing 10 homes.")
+    # one the site does not hold never takes the last place from one it does (the review of the note)
+    pg.evaluate("list => localStorage.setItem('carehomes.shortlist', JSON.stringify(list))",
+                [{"slug": s, "name": s} for s in slugs[:9]])
+    pg.goto(site + "compare/?homes=" + ",".join(["no-such-home", slugs[20], slugs[21]]))
+    expect(status).to_have_text("1 home from the shared link added to your shortlist. 1 home from the shared link was not "
+                                "added: your shortlist is full (10 homes). Remove one, then open the link again. "
+                                "Comparing 10 homes.")
     # a home named twice is one home; one the site does not hold is not counted (the code review)
     pg.goto(site + "compare/?homes=" + ",".join([slugs[13], slugs[13], "no-such-home"]))
     expect(status).to_have_text("1 home from the shared link was not added: your shortlist is full (10 homes). Remove one, "

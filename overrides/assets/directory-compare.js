@@ -75,14 +75,19 @@ export function initCompare(root) {
     .filter(function (slug, i, all) { return all.indexOf(slug) === i; });  // a home named twice is one home
   var sharedAdded = [];  // the slugs a shared link added, said once the first draw knows which of them the site holds
   var sharedLeft = [];  // its homes a full shortlist had no room for: said once (they were dropped without a word)
-  if (shared.length) {
+  function addShared(held) {
+    // the link's homes the site holds first: one it does not (404) never takes a place a real one needs (a full list
+    // said "full" and then "could not be found", one place short: the review of the full-shortlist note)
     var mine = getList();
-    shared.forEach(function (slug) {
+    shared.filter(function (s, i) { return held[i]; }).concat(shared.filter(function (s, i) { return !held[i]; })).forEach(function (slug) {
       if (mine.some(function (x) { return x.slug === slug; })) return;
       if (mine.length < MAX) { mine.push({ slug: slug, name: slug }); sharedAdded.push(slug); } else sharedLeft.push(slug);
     });
     setList(mine);
   }
+  var sharedRead = !shared.length ? Promise.resolve() : Promise.all(shared.map(function (slug) {
+    return fetch(new URL("homes/" + slug + "/home.json", base)).then(function (r) { return r.status !== 404; }).catch(function () { return true; });
+  })).then(addShared);
   function showLink(list) {  // the address, the link to share and the print's foot name the homes on the list
     history.replaceState(null, "", location.pathname + (list.length ? "?homes=" + list.map(function (x) { return x.slug; }).join(",") : ""));
     linkBox.value = shareUrl(base, list);
@@ -265,5 +270,5 @@ export function initCompare(root) {
       if (undoBox) { undoBox.replaceChildren(undo); undoBox.hidden = false; } else status.append(" ", undo);
     });
   });
-  draw("");
+  sharedRead.then(function () { draw(""); });
 }
