@@ -625,6 +625,9 @@ def number_typo(f: Field, text: str) -> str | None:
     how = ("type a whole number, with no commas or points (such as 1250)" if whole else
            "type it with no commas, and a point only before the pence (such as 1250 or 1250.50)" if money else
            "type it with no commas, and a point only before its part (such as 12.5)")
+    spaced = re.sub(r"[£%]", "", s.translate(FULL_WIDTH)).strip()  # a space between figures only between groups of three
+    if re.search(r"[0-9]\s+[0-9]", spaced) and not re.fullmatch(r"-?[0-9]{1,3}(\s[0-9]{3})+(\.[0-9]+)?", spaced):
+        return f"'{s[:40]}' has a space where none goes: {how}"  # '£12 50' was read as 1250 (the review of the rule)
     grouped = re.fullmatch(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", plain)  # 1,250 or 1,250.50: read as it is meant
     if not grouped and (plain.count(".") > 1 or ("," in plain and "." in plain) or plain.count(",") > 1):
         return f"'{s[:40]}' could be read more than one way: {how}"

@@ -227,7 +227,9 @@ def test_a_number_whose_reading_would_be_a_guess_is_refused_saying_why(repo):
                              "commas or points (such as 1250)"], res
     for typed, said in (("1150.499999999999999999", "has 18 figures after its point; this answer takes at most 2: type 1150.50"),
                         ("850.555", "has 3 figures after its point; this answer takes at most 2: type 850.56"),
-                        ("99999999999999999999.99", "is too long a number: no answer here has more than 9 figures before its point")):
+                        ("99999999999999999999.99", "is too long a number: no answer here has more than 9 figures before its point"),
+                        ("£12 50", "has a space where none goes: type it with no commas, and a point only before the pence "
+                                   "(such as 1250 or 1250.50)")):
         r, res = apply(repo, details_body({**fees, "Weekly fee with nursing, from": typed}), "example-manager")
         assert res["errors"] == [f"Weekly fee with nursing, from: '{typed}' {said}"], res
     r, res = apply(repo, details_body({**fees, "Weekly fee with nursing, from": "£1,250.00"}), "example-manager")
