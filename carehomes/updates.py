@@ -459,6 +459,7 @@ def named_page(answers: dict[str, str | None], labels: Collection[str], default:
 
 
 _HEADING_MARKS = re.compile("[\u2018\u2019\u02bc\u02b9\u0060\u00b4\u2032\uff07]")  # apostrophe look-alikes in a heading
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")  # zero-width and soft-hyphen characters in a heading
 
 
 def parse_body(text: str, schema: Schema | None = None,
@@ -475,11 +476,13 @@ def parse_body(text: str, schema: Schema | None = None,
     # line and paragraph separators pasted from Word or a PDF: line breaks in an answer (YAML readers disagree on them)
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x85", "\n")
     stray: list[tuple[str, bool]] = []  # (heading, within an answer)
+    by_case = {label.casefold(): label for label in known}
     for line in text.split("\n"):
-        m = re.fullmatch(r"###\s+(.+?)\s*", line)
+        m = re.fullmatch(r"###(?!#)\s*(.+?)(?:\s+#+)?\s*", line)
         # "Your home’s page name" as an editor may have written it: its apostrophe curled or another look-alike, its
-        # spaces no-break ones
-        heading = " ".join(_HEADING_MARKS.sub("'", m.group(1)).split()) if m else None
+        # spaces no-break ones, an invisible character, another case, a closing ### (the reviews of the rule)
+        heading = " ".join(_HEADING_MARKS.sub("'", _INVISIBLE.sub("", m.group(1))).split()) if m else None
+        heading = by_case.get(heading.casefold(), heading) if heading is not None else None
         if heading is not None and heading in known:
             if heading in answers:
                 errors.append(f"{heading}: appears twice in this issue; keep only one of them")

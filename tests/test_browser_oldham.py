@@ -172,6 +172,7 @@ def test_a_part_of_the_area_typed_is_its_districts_and_a_word_search_of_agencies
     pg.goto(oldham + "find/?q=Nowhere+Vale")
     expect(status).to_have_text("No services in Nowhere Vale (postcode OL99). Try a postcode near it to list the nearest.",
                                 timeout=10000)
+    assert pg.title().startswith("No services in Nowhere Vale (postcode OL99) - "), pg.title()
     pg.unroute("**/find/?q=Nowhere+Vale")
     pg.goto(oldham + "find/?q=Shaw&kind=home_care_agency")
     expect(status).to_contain_text("An agency is found by its office's address and the towns it says it covers, not every "
@@ -214,6 +215,7 @@ def test_only_the_filters_of_the_kinds_chosen_are_offered(oldham, browser):
     expect(pg.locator("#results-status")).to_have_text(re.compile(
         r"^Left out, as filters of another kind of service than those chosen: With nursing; Any bed free; Fee up to £800\. "
         r"62 services match"), timeout=10000)
+    assert pg.title().startswith("62 services match, A to Z by name - "), pg.title()  # the count, not the note before it
     for legend in legends:
         expect(pg.locator("#filter-panel legend", has_text=legend).first).to_be_hidden()
     expect(pg.get_by_label("Lowest weekly fee up to")).to_be_hidden()

@@ -276,6 +276,8 @@ def test_a_heading_of_no_question_is_named_and_a_curled_apostrophe_is_read(repo)
     for mark in ("\u2019", "\u02bc", "`"):
         curled = (f"### Your home{mark}s\u00a0page name\n\nexample-full\n\n### Beds with nursing free now\n\n2\n\n"
                   "### Beds without nursing free now\n\n0")
+        for heading in (f"### Your home{mark}s\u00a0page name", f"### your HOME{mark}s page\u200b name ###", f"###Your home{mark}s page name"):
+            assert parse_body(curled.replace(curled.split("\n")[0], heading))[0]["Your home's page name"] == "example-full"
         r, res = apply(repo, curled, "example-manager")
         assert res["status"] in ("applied", "unchanged") and not res["errors"], res
     # before the first question: its answer was dropped without a word (the review of the rule)

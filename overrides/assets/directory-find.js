@@ -875,7 +875,7 @@ export function initFind(root) {
           text = reasons.length ? reasons.join(" ") : within ? fill(VALUES.find.noneWithin, { within: within })
             : placeAlone ? fill(VALUES.find.noneInPlace, { places: parts.names.join("; "), districts: parts.districts.join(", ") })
             : wordsAlone ? fill(VALUES.find.noneMatchWords, { words: clipped(s.q) }) : VALUES.find.noneMatch;
-          if (!reasons.length && !within && wordsAlone) title = fill(firstSentence(VALUES.find.noneMatchWords), { words: clipped(s.q) });
+          if (!reasons.length && !within && wordsAlone && !placeAlone) title = fill(firstSentence(VALUES.find.noneMatchWords), { words: clipped(s.q) });
         } else if (unconfirmed) {
           // sorted by distance, it says so, from where, and that an agency's is its office's, as when all are confirmed
           var partial = n === 1 ? (distanceMode ? VALUES.find.partialNearestOne : VALUES.find.partialOne)
@@ -908,6 +908,8 @@ export function initFind(root) {
         var coverage = FACE.coverage || {};
         if (words.length && !distanceMode && coverage.wordsNote && (of || {}).covers &&
             (!kinds.length || kinds.some(function (k) { return (coverage.kinds || []).indexOf(k) >= 0; }))) text += " " + coverage.wordsNote;
+        // the tab's title is the count's sentence, not a note put before it (the review: "Left out, ..." was the title)
+        if (!title) title = firstSentence(text);
         // a link's town or area the page does not list, said on the first search (it was dropped without a word)
         text = missed.map(function (m) { return notListedNote(VALUES.find, m[0], m[1]); }).join("") + text;
         missed = [];
