@@ -116,6 +116,8 @@ def rt_set(doc: Any, keys: tuple[str, ...], value: Any, schema: Schema | None = 
     from ruamel.yaml.comments import CommentedMap
 
     schema = schema or load_schema()
+    if isinstance(value, list):  # each text item as a text is written ("Shaw, No, Royton": No read as no: the re-review)
+        value = [_kept_style(None, item) for item in value]
     node = doc
     for depth, key in enumerate(keys):
         last = depth == len(keys) - 1

@@ -257,10 +257,12 @@ def test_a_text_answer_that_yaml_would_read_as_no_text_is_kept_as_text(text, tmp
 
     profile = tmp_path / "example-full.yaml"
     profile.write_text((ROOT / "tests" / "fixtures" / "profiles" / "example-full.yaml").read_text())
-    edit = edit_profile(profile, {"contact.manager": text, "description": text}, dt.date(2026, 11, 30))
+    edit = edit_profile(profile, {"contact.manager": text, "description": text, "cqc.specialisms": ["Dementia", text]},
+                        dt.date(2026, 11, 30))
     assert edit.problems == [] and edit.text is not None, edit.problems
     data = yaml.safe_load(edit.text)
     assert data["contact"]["manager"] == text and data["description"] == text
+    assert data["cqc"]["specialisms"] == ["Dementia", text]  # a list's items too
 
 
 def test_a_heading_of_no_question_is_named_and_a_curled_apostrophe_is_read(repo):
