@@ -685,6 +685,8 @@ FORM_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] =
     (re.compile(r"must be a date written YYYY-MM-DD, like (\d{4})-(\d{2})-(\d{2}), not "),
      lambda m: f"must be a date written like {m[1]}-{m[2]}-{m[3]} or {m[3]}/{m[2]}/{m[1]} (the year in full), not "),
     (re.compile(r"must be a whole number, not "), "must be a whole number in figures, such as 3 or 0 for none, not "),
+    # a number typed in other digits ('٣'): the form's words, not the file's ("available: 3": the re-review)
+    (re.compile(r"must be written with the digits 0 to 9: [A-Za-z_]+: (-?[0-9]+)$"), r"must be written with the digits 0 to 9: type \1"),
 ]
 
 

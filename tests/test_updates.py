@@ -767,6 +767,8 @@ def test_form_replies_use_plain_words_not_yaml(repo):
     aston.write_text(before)
     r, res = apply(repo, body({"Beds without nursing free now": "٢x"}), "aston-manager")
     assert res["errors"] == ["Beds without nursing free now: must be a whole number in figures, such as 3 or 0 for none, not '٢x'"]
+    r, res = apply(repo, body({"Beds without nursing free now": "٣"}), "aston-manager")  # in the form's words, not the file's
+    assert res["errors"] == ["Beds without nursing free now: must be written with the digits 0 to 9: type 3"], res
     # a superscript is no digit: '3²' (a slip on a phone's keyboard) is refused, not read as 32 beds; nor is a fee of '£9²'
     r, res = apply(repo, body({"Beds without nursing free now": "3²", "Weekly fee without nursing, from": "£9²"}), "aston-manager")
     assert res["errors"] == ["Beds without nursing free now: must be a number written with the digits 0 to 9, not '3²'",
