@@ -950,10 +950,15 @@ def _funding(v: View, value: Any, spec: Any) -> Shown | None:
     return _said_yes(v, spec.path)
 
 
+def kind_title(v: View) -> str:
+    """The kinds of service a location is, as a card names them: 'Home care agency', 'Care home and home care agency'."""
+    return " and ".join(k.title if not i else k.title.lower() for i, k in enumerate(v.kinds))
+
+
 @formatter("kind_title")
 def _kind_title(v: View, value: Any, spec: Any) -> Shown:
-    """The kinds of service a location is, as a card names them ('Home care agency')."""
-    return Shown(" and ".join(k.title if not i else k.title.lower() for i, k in enumerate(v.kinds)))
+    """kind_title, as a card's line."""
+    return Shown(kind_title(v))
 
 
 # ---- reading face.json --------------------------------------------------------------------------------

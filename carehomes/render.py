@@ -34,7 +34,7 @@ from . import checkcache, docs
 from .checkcache import Decided
 from .ages import date_of, dated, fill_ages, filled, marked_days, worded_alike
 from .engines import ENGINES, run_mkdocs, run_zensical
-from .face import face_of, fsa_rated
+from .face import face_of, fsa_rated, kind_title
 from .kinds import kind, kinds
 from .finding import (TOWN_SELECT_MAX, Listed, ListPage, SiteWords, kind_counts, kinds_held, kinds_present, listed, list_pages, paged, search_example,
                       site_words, town_key)
@@ -965,18 +965,13 @@ def browse_lists(views: list[HomeView], schema: Schema, known: Listed | None = N
 def browse_item(v: HomeView, kind: str = "") -> str:
     """A home's line on a list page: templates/browse_item.html (its readable source) in plain Python, each value
     escaped as Jinja's autoescape does; nationally 15,403 lines (tests/test_fast_paths.py renders both). ``kind``: what
-    it is, on a site of several kinds (kind_words: the home care review found care homes among agencies, unsaid)."""
+    it is, on a site of several kinds (face.kind_title: the home care review found care homes among agencies, unsaid)."""
     said = v.browse_cqc
     cqc = f". {escape(said)}" if said else ""
     what = f"{escape(kind)}: " if kind else ""
     return (f'<li><a href="../../homes/{escape(v.slug)}/">{escape(v.name)}</a> '
             f'<span class="ch-note">{what}{escape(v.address_line)}{cqc}</span></li>')
 
-
-def kind_words(v: HomeView) -> str:
-    """What a service is, in its kinds' words: "Home care agency", "Care home and home care agency"."""
-    titles = [k.title for k in v.kinds]
-    return " and ".join([titles[0], *(t[:1].lower() + t[1:] for t in titles[1:])]) if titles else ""
 
 
 def browse_body(intro: str, lines: list[str], many: str = "homes") -> str:
@@ -1013,7 +1008,7 @@ def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str],
             for v in page.homes:
                 line = items.get(id(v))
                 if line is None:
-                    line = items[id(v)] = browse_item(v, kind_words(v) if several else "")
+                    line = items[id(v)] = browse_item(v, kind_title(v) if several else "")
                 lines.append(line)
             write_text(str(folder / "index.html"), _fill(head, page.title, url) + browse_body(intro, lines, words.many) + _fill(tail, page.title, url))
             count += 1
