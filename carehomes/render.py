@@ -204,19 +204,23 @@ def find_ring_link(directory: dict[str, Any]) -> str:
     return json.dumps(link, ensure_ascii=False) if link else ""
 
 
+def _localities(directory: dict[str, Any]) -> Iterator[tuple[str, str, list[str], bool]]:
+    """Each of the council's localities (mkdocs.yml extra.directory.localities: name -> postcode districts) as the find
+    page reads it: (its name in the page's words, its name, its codes upper-cased, whether it is named by postcode
+    sectors, HR6 8, which the page cannot filter by); a name that is not text, or codes that are not a list, left out."""
+    places = directory.get("localities")
+    for name, codes in places.items() if isinstance(places, dict) else ():
+        if isinstance(name, str) and isinstance(codes, list):
+            districts = [str(c).strip().upper() for c in codes]
+            yield " ".join(words_of(name)), name, districts, any(" " in d for d in districts)
+
+
 def find_places(directory: dict[str, Any]) -> str:
-    """The council's named parts of its area (mkdocs.yml extra.directory.localities: name -> postcode districts), as
-    the find page takes a name typed in its search box (directory-text.js placesIn): JSON [[its words, its name, [its
-    districts]]], the longest name first; "" when there are none. A part named by postcode sectors (HR6 8) is left
-    out: the find page filters by whole districts."""
-    out: list[tuple[str, str, list[str]]] = []
-    for name, codes in (directory.get("localities") or {}).items() if isinstance(directory.get("localities"), dict) else ():
-        if not isinstance(name, str) or not isinstance(codes, list) or not codes:
-            continue
-        districts = [str(c).strip().upper() for c in codes]
-        key = " ".join(words_of(name))
-        if key and all(d and " " not in d for d in districts):
-            out.append((key, name, districts))
+    """The council's named parts of its area (_localities), as the find page takes a name typed in its search box
+    (directory-text.js placesIn): JSON [[its words, its name, [its districts]]], the longest name first; "" when there
+    are none. A part named by postcode sectors is left out: the find page filters by whole districts."""
+    out = [(key, name, districts) for key, name, districts, sectors in _localities(directory)
+           if key and districts and not sectors and all(districts)]
     out.sort(key=lambda p: -len(p[0].split()))
     return json.dumps(out, ensure_ascii=False) if out else ""
 
@@ -225,18 +229,12 @@ def find_place_warnings(directory: dict[str, Any], schema: Schema, config: str =
     """Each of the council's localities that typing its name on the find page cannot find (find_places): one named by
     postcode sectors, one whose name holds a need's word (taken as that need first: "Nursing Vale"), and two whose
     names are one in the find page's words ("St. Mary's" and "St Marys")."""
-    places = directory.get("localities")
-    if not isinstance(places, dict):
-        return []
     needs = [str(w[0]) for w in face_of(schema).need_words()]
     out: list[str] = []
     seen: dict[str, str] = {}
-    for name, codes in places.items():
-        if not isinstance(name, str) or not isinstance(codes, list):
-            continue
-        key = " ".join(words_of(name))
+    for key, name, _, sectors in _localities(directory):
         shown = plain(name, 60)
-        if any(" " in str(c).strip() for c in codes):
+        if sectors:
             out.append(f"{config}: extra.directory.localities: {shown!r} is given by postcode sectors, so typing its name "
                        "on the find page does not find it (the page filters by whole districts)")
         need = next((w for w in needs if f" {w} " in f" {key} "), None)
