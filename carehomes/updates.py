@@ -34,7 +34,7 @@ from .sources.nhs_ods import code_by_name
 from .text import FULL_WIDTH, and_list, column_letter, slugify, typed_whole, with_article
 from .schema import Field, Schema, load_schema
 from .checks_external import check_one
-from .validate import INVISIBLE, WRITTEN_EXAMPLES, check_profile, item_as_pattern
+from .validate import INVISIBLE, WRITTEN_EXAMPLES, check_profile, item_as_pattern, rounded_to
 from .yamlio import NotWritten, plain_value, rt_delete, rt_dump, rt_load, rt_set, write_text_atomic, write_texts_atomic
 
 NO_RESPONSE = "_No response_"
@@ -459,7 +459,6 @@ def named_page(answers: dict[str, str | None], labels: Collection[str], default:
 
 
 _HEADING_MARKS = re.compile("[\u2018\u2019\u02bc\u02b9\u0060\u00b4\u2032\uff07]")  # apostrophe look-alikes in a heading
-_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")  # zero-width and soft-hyphen characters in a heading
 
 
 def parse_body(text: str, schema: Schema | None = None,
@@ -481,7 +480,7 @@ def parse_body(text: str, schema: Schema | None = None,
         m = re.fullmatch(r"###(?!#)\s*(.+?)(?:\s+#+)?\s*", line)
         # "Your home’s page name" as an editor may have written it: its apostrophe curled or another look-alike, its
         # spaces no-break ones, an invisible character, another case, a closing ### (the reviews of the rule)
-        heading = " ".join(_HEADING_MARKS.sub("'", _INVISIBLE.sub("", m.group(1))).split()) if m else None
+        heading = " ".join(_HEADING_MARKS.sub("'", INVISIBLE.sub("", m.group(1))).split()) if m else None
         heading = by_case.get(heading.casefold(), heading) if heading is not None else None
         if heading is not None and heading in known:
             if heading in answers:
@@ -620,7 +619,8 @@ def number_typo(f: Field, text: str) -> str | None:
     if f.type not in ("integer", "number"):
         return None
     s = text.strip()
-    plain = re.sub(r"[£%\s]", "", s.translate(FULL_WIDTH))
+    spaced = re.sub(r"[£%]", "", s.translate(FULL_WIDTH)).strip()  # as typed, less the marks a number may carry
+    plain = re.sub(r"\s", "", spaced)
     if not re.fullmatch(r"-?[0-9][0-9,.]*", plain):
         return None  # no number at all, or one with other marks: check says what it is
     whole = f.type == "integer"
@@ -628,7 +628,7 @@ def number_typo(f: Field, text: str) -> str | None:
     how = ("type a whole number, with no commas or points (such as 1250)" if whole else
            "type it with no commas, and a point only before the pence (such as 1250 or 1250.50)" if money else
            "type it with no commas, and a point only before its part (such as 12.5)")
-    spaced = re.sub(r"[£%]", "", s.translate(FULL_WIDTH)).strip()  # a space between figures only between groups of three
+    # a space between figures only between groups of three
     if re.search(r"[0-9]\s+[0-9]", spaced) and not re.fullmatch(r"-?[0-9]{1,3}(\s[0-9]{3})+(\.[0-9]+)?", spaced):
         return f"'{s[:40]}' has a space where none goes: {how}"  # '£12 50' was read as 1250 (the review of the rule)
     grouped = re.fullmatch(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", plain)  # 1,250 or 1,250.50: read as it is meant
@@ -647,7 +647,7 @@ def number_typo(f: Field, text: str) -> str | None:
     if m and len(m[1]) > 9:  # form_value reads at most 9 before the point: check would only echo it back
         return f"'{s[:40]}' is too long a number: no answer here has more than 9 figures before its point"
     if m and not whole and len(m[2]) > places:
-        rounded = decimal.Decimal(m[0]).quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP) + 0
+        rounded = rounded_to(decimal.Decimal(m[0]), places) + 0  # + 0: -0.00 is 0.00
         return f"'{s[:40]}' has {len(m[2])} figures after its point; this answer takes at most {places}: type {rounded}"
     return None
 
@@ -815,21 +815,19 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     errors += [f"{label}: {REMOVE_DATE if by_label[label].field.type == 'date' else REMOVE_HERE}" for label in refused]
     values = {by_label[label].path: REMOVED if label in removing else form_value(by_label[label].field, raw)
               for label, raw in answers.items() if raw is not None and label not in refused}
-    typos = {label: date_typo(raw) for label, raw in answers.items() if raw is not None and by_label[label].field.type == "date"}
-    date_errors = [f"{label}: {typo}" for label, typo in typos.items() if typo]
+    # a date or a number typed so that it is not read (date_typo, number_typo): said once, the other answers still checked
+    typos = {label: date_typo(raw) if by_label[label].field.type == "date" else number_typo(by_label[label].field, raw)
+             for label, raw in answers.items() if raw is not None and label not in removing and label not in refused}
+    typed_errors = [f"{label}: {typo}" for label, typo in typos.items() if typo]
     for label, typo in typos.items():
-        if typo:  # a stand-in date, so the other answers are still checked and every problem is listed at once
+        if typo and by_label[label].field.type == "date":  # a stand-in date, so every problem is listed at once
             values[by_label[label].path] = on
-    guessed = {label: number_typo(by_label[label].field, raw) for label, raw in answers.items()
-               if raw is not None and label not in removing and label not in refused}
-    date_errors += [f"{label}: {typo}" for label, typo in guessed.items() if typo]
-    for label, typo in guessed.items():
-        if typo:  # not read as a number: taken out, said once, the other answers still checked
+        elif typo:  # not read as a number: taken out
             values.pop(by_label[label].path, None)
     if errors and not values:  # a question answered twice, words after an empty answer: with nothing else to check
         res.errors = errors
         return res
-    given = bool(values) or bool(refused) or bool(date_errors)  # a number not read (number_typo) was still given
+    given = bool(values) or bool(refused) or bool(typed_errors)  # a number not read (number_typo) was still given
     values = unheld_removals(values, profile.data)
     values, dropped = not_applicable(values, profile.data)
     by_path = own_labels(answers, by_label, kinds_of(profile.data, schema), schema)
@@ -848,15 +846,15 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         res.errors = ["Nothing was filled in; give at least one answer" + (f" ({schema.values.or_list(boxes)})" if boxes else "")]
         return res
     if not values:
-        res.status, res.errors = ("invalid", errors + date_errors) if errors or date_errors else ("unchanged", [])
+        res.status, res.errors = ("invalid", errors + typed_errors) if errors or typed_errors else ("unchanged", [])
         return res
     asked = with_missing(answers, schema)  # a question whose heading was taken out of the issue: left empty
     blanks, said = left_empty(asked, values, profile.data, schema)
     blanks += left_undated(asked, values, profile.data, schema)
     edit = edit_profile(path, values, on, display_path(path, repo), schema, today)
     edit.problems = [p for p in edit.problems if p.field not in said]  # a box left empty: its one reply says it all
-    if errors or edit.problems or date_errors or blanks:  # every problem at once, those of reading the body first
-        res.errors = errors + date_errors + [said_of(p) for p in edit.problems] + blanks
+    if errors or edit.problems or typed_errors or blanks:  # every problem at once, those of reading the body first
+        res.errors = errors + typed_errors + [said_of(p) for p in edit.problems] + blanks
         return res
     back = went_back(edit.changed, schema)
     if back:

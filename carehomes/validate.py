@@ -508,6 +508,12 @@ def _check_number(f: Field, value: Any) -> str | None:
     return _check_range(f, value) or _check_places(f, value)
 
 
+def rounded_to(exact: decimal.Decimal, places: int) -> decimal.Decimal:
+    """``exact`` to ``places`` decimal places, a half rounded up (850.555 to 850.56), as a number to write is suggested
+    (check's, and a form's reply: updates.number_typo)."""
+    return exact.quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)
+
+
 def _check_places(f: Field, value: float) -> str | None:
     """A number with more decimal places than its field takes (``decimalPlaces``: a fee in pounds and pence, 2): 850.555
     was published as 850.555 in the open data and shown as £850.56 on the page."""
@@ -518,7 +524,7 @@ def _check_places(f: Field, value: float) -> str | None:
     given = -int(exact.as_tuple().exponent)  # a finite float's exponent is a number
     if given <= places:
         return None
-    rounded = exact.quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)
+    rounded = rounded_to(exact, places)
     shown = repr(value) if "e" in repr(value) else f"{exact:f}"  # 5e-324, not 324 figures
     return f"is {shown}, with {given} decimal places; it takes at most {places}: write {rounded.normalize():f}"
 
