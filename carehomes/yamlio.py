@@ -243,18 +243,15 @@ def _position(existing: list[str], key: str, order: list[str]) -> int:
     return len(existing)
 
 
-# the words PyYAML (YAML 1.1, as every profile is read: load.py) reads as yes or no, which ruamel.yaml (YAML 1.2) reads as
-# text when written without quotes: a profile's "top_ups: yes" was taken for a change when a form answered Yes
-_YES_NO = {w: True for w in ("yes", "Yes", "YES", "on", "On", "ON")} | {w: False for w in ("no", "No", "NO", "off", "Off", "OFF")}
-
-
 def plain_value(value: Any) -> Any:
     """ruamel scalars (ScalarFloat, quoted strings...) to plain Python values for comparing, as the profile is read
     (an unquoted yes is True; a quoted 'yes', a ScalarString, stays text)."""
     if isinstance(value, bool) or value is None:
         return value
-    if type(value) is str and value in _YES_NO:
-        return _YES_NO[value]
+    # a word PyYAML (YAML 1.1, as every profile is read: load.py) reads as yes or no, which ruamel.yaml (YAML 1.2) reads as
+    # text when written without quotes: a profile's "top_ups: yes" was taken for a change when a form answered Yes
+    if type(value) is str and _PYYAML.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:bool":
+        return yaml.constructor.SafeConstructor.bool_values[value.lower()]
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
