@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from .jsontext import no_constant
 from .safetext import plain
 
 LOOPBACK_NAMES = ("localhost",)
@@ -275,16 +276,12 @@ def too_deep(raw: bytes, max_depth: int) -> bool:
     return max(map(operator.sub, itertools.accumulate(weights), itertools.count(1))) > max_depth
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
 def decode_json(raw: bytes, max_depth: int, url: str) -> Any:
     """The JSON value of an answer, or HttpError naming the URL: not UTF-8, nested too deep, not JSON."""
     if too_deep(raw, max_depth):
         raise HttpError(url, f"the response nests more than {max_depth} levels deep; not read")
     try:
-        return json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constant)
+        return json.loads(raw.decode("utf-8-sig"), parse_constant=no_constant)
     except UnicodeDecodeError:
         raise HttpError(url, "the response is not valid JSON (not UTF-8 text)", retry=True) from None
     except (ValueError, RecursionError):

@@ -39,7 +39,8 @@ def compact(value: Any) -> str:
 MAX_NUMBER_DIGITS = 100  # no file a council publishes holds a longer number; Python refuses over 4,300 in its own words
 
 
-def _no_constant(name: str) -> Any:
+def no_constant(name: str) -> Any:
+    """json.loads' parse_constant: NaN, Infinity and -Infinity, which Python's json reads and JSON has not, refused."""
     raise ValueError(f"{name} is not a JSON number (JSON has no NaN or Infinity)")
 
 
@@ -73,4 +74,4 @@ def strict_loads(text: str) -> Any:
     """JSON as the standard defines it, read from a file someone else wrote: ValueError, in words, for NaN or Infinity
     (Python's json reads them), a key given twice in one object (tools differ on which they keep) and a number too long
     to read (Python's own message told the reader to change Python)."""
-    return json.loads(text, parse_constant=_no_constant, parse_int=_whole, parse_float=_decimal, object_pairs_hook=_no_twice)
+    return json.loads(text, parse_constant=no_constant, parse_int=_whole, parse_float=_decimal, object_pairs_hook=_no_twice)
