@@ -74,18 +74,21 @@ export function initCompare(root) {
   var shared = (new URLSearchParams(location.search).get("homes") || "").split(",").filter(safeSlug)
     .filter(function (slug, i, all) { return all.indexOf(slug) === i; });  // a home named twice is one home
   var sharedAdded = [];  // the slugs a shared link added, said once the first draw knows which of them the site holds
-  var sharedLeft = [];  // its homes a full shortlist had no room for: said once (they were dropped without a word)
+  var sharedLeft = 0;  // how many of its homes the site holds a full shortlist had no room for: said once (they were
+  // dropped without a word)
   function addShared(held) {
     // the link's homes the site holds first: one it does not (404) never takes a place a real one needs (a full list
-    // said "full" and then "could not be found", one place short: the review of the full-shortlist note)
-    var mine = getList();
-    shared.filter(function (s, i) { return held[i]; }).concat(shared.filter(function (s, i) { return !held[i]; })).forEach(function (slug) {
-      if (mine.some(function (x) { return x.slug === slug; })) return;
-      if (mine.length < MAX) { mine.push({ slug: slug, name: slug }); sharedAdded.push(slug); } else sharedLeft.push(slug);
+    // said "full" and then "could not be found", one place short: the review of the full-shortlist note), nor is it
+    // counted among those left out
+    var mine = getList(), pairs = shared.map(function (slug, i) { return [slug, held[i]]; });
+    pairs.filter(function (p) { return p[1]; }).concat(pairs.filter(function (p) { return !p[1]; })).forEach(function (p) {
+      if (mine.some(function (x) { return x.slug === p[0]; })) return;
+      if (mine.length < MAX) { mine.push({ slug: p[0], name: p[0] }); sharedAdded.push(p[0]); } else if (p[1]) sharedLeft++;
     });
     setList(mine);
   }
   var sharedRead = !shared.length ? Promise.resolve() : Promise.all(shared.map(function (slug) {
+    // whether the site holds it: only a 404 says not (a page that cannot be read now may be there)
     return fetch(new URL("homes/" + slug + "/home.json", base)).then(function (r) { return r.status !== 404; }).catch(function () { return true; });
   })).then(addShared);
   function showLink(list) {  // the address, the link to share and the print's foot name the homes on the list
@@ -110,16 +113,12 @@ export function initCompare(root) {
       return Promise.resolve();
     }
     if (!message) status.textContent = byCount(list.length, C.loadingOne, C.loadingMany);
-    // and whether each home a full shortlist left out is the site's: only those are said (a link naming none is not)
     var left = sharedLeft;
-    return Promise.all([Promise.all(list.map(function (x) {
+    return Promise.all(list.map(function (x) {
       // false: no such home (404: it left the directory, or a shared link named none); null: it could not be read now
       return fetch(new URL("homes/" + x.slug + "/home.json", base)).then(function (r) { return r.ok ? r.json() : r.status === 404 ? false : null; })
         .catch(function () { return null; });
-    })), Promise.all(left.map(function (slug) {
-      return fetch(new URL("homes/" + slug + "/home.json", base)).then(function (r) { return r.status !== 404; }).catch(function () { return true; });
-    }))]).then(function (got) {
-      var homes = got[0], leftHeld = got[1].filter(Boolean).length;
+    })).then(function (homes) {
       if (mine !== drawn) return;
       var all = homes.filter(Boolean);
       // a home that is not there leaves the shortlist, said once: it had no Remove button, and stayed counted as
@@ -127,8 +126,8 @@ export function initCompare(root) {
       var kept = list.filter(function (x, i) { return homes[i] !== false; }), gone = list.length - kept.length;
       var fromLink = sharedAdded.filter(function (slug) { return kept.some(function (x) { return x.slug === slug; }); });
       if (sharedAdded.length) message = (fromLink.length ? byCount(fromLink.length, C.sharedOne, C.sharedMany) + " " : "") + (message || "");
-      if (leftHeld) message = (message || "") + fill(byCount(leftHeld, C.sharedFullOne, C.sharedFullMany), { max: MAX }) + " ";
-      sharedAdded = []; if (left.length) sharedLeft = [];  // said once: each counts only the homes the site holds
+      if (left) message = (message || "") + fill(byCount(left, C.sharedFullOne, C.sharedFullMany), { max: MAX }) + " ";
+      sharedAdded = []; if (left) sharedLeft = 0;  // said once: each counts only the homes the site holds
       var goneNote = gone ? byCount(gone, C.goneOne, C.goneMany) + " " : "";
       // keep the names the shortlist shows up to date (a shared link knows only the slugs)
       setList(kept.map(function (x) { var h = all.filter(function (f) { return f.slug === x.slug; })[0]; return h ? { slug: x.slug, name: h.name } : x; }));
