@@ -255,6 +255,21 @@ def test_the_open_data_pages_postcode_file_example_is_one_the_site_publishes(old
 
 
 @pytest.mark.slow  # builds Oldham's site on each engine
+def test_oldhams_guide_to_care_at_home_sends_a_family_to_its_agencies(oldham_site):
+    """A family on a site that lists home care agencies reads how to choose one and is sent to the find page with only
+    agencies chosen (the link resolved from the page's own folder, on each engine); the site's menu and home page name the
+    guide."""
+    site, _ = oldham_site
+    page = (site / "choosing-home-care" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../find/?kind=home_care_agency"' in page
+    text = _text(site / "choosing-home-care" / "index.html")
+    assert "This directory lists the home care agencies in Oldham that the Care Quality Commission (CQC) registers" in text
+    assert "Each agency's page in this directory says what CQC registers it to do" in text
+    assert "lists care homes only" not in text
+    assert 'choosing-home-care/"' in (site / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow  # builds Oldham's site on each engine
 def test_the_open_data_page_says_no_table_of_oldhams_is_empty(oldham_site):
     """Oldham has care homes and home care agencies: each kind's table has rows, and the page says none is empty (as the
     bundled site of care homes alone says its agencies' table is)."""

@@ -86,7 +86,8 @@ PAGES = ["", "find/", "find/?care=Nursing", pytest.param("find/?q=HR1+2ER", mark
          pytest.param("homes/aston-house/", marks=MORE), "homes/example-hostile/", "browse/", "browse/a/",
          pytest.param("browse/area-herefordshire/", marks=MORE), pytest.param("browse/town-ross-on-wye/", marks=MORE),
          pytest.param("browse/need-band-dementia/", marks=MORE), "open-data/", "for-providers/", "market/",
-         "choosing-a-care-home/", "paying-for-care/", "compare/", "compare/?homes=aston-house,example-full"]
+         "choosing-a-care-home/", pytest.param("choosing-home-care/", marks=MORE), "paying-for-care/", "compare/",
+         "compare/?homes=aston-house,example-full"]
 
 
 @pytest.mark.parametrize("path", PAGES)

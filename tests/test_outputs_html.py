@@ -32,8 +32,8 @@ THEME_ERRORS = [
 
 PAGES = ["index.html", "404.html", "find/index.html", "compare/index.html", "browse/index.html", "browse/a/index.html",
          "browse/area-herefordshire/index.html", "open-data/index.html", "changes/index.html", "market/index.html",
-         "for-providers/index.html", "choosing-a-care-home/index.html", "paying-for-care/index.html",
-         "search-needs-javascript/index.html", "homes/example-full/index.html", "homes/example-minimal/index.html", "homes/example-hostile/index.html",
+         "for-providers/index.html", "choosing-a-care-home/index.html", "choosing-home-care/index.html",
+         "paying-for-care/index.html", "search-needs-javascript/index.html", "homes/example-full/index.html", "homes/example-minimal/index.html", "homes/example-hostile/index.html",
          "homes/aston-house/index.html"]
 
 

@@ -32,8 +32,8 @@ def test_every_home_has_a_page_and_summary(built):
         assert json.loads((out / "homes" / slug / "home.json").read_text())["slug"] == slug
     assert not (out / "homes" / "_shell").exists()
     for page in ("index.html", "find/index.html", "compare/index.html", "browse/index.html", "open-data/index.html",
-                 "for-providers/index.html", "choosing-a-care-home/index.html", "paying-for-care/index.html",
-                 "data/datapackage.json", "search/areas.json", "search/districts/HR.json", "search/facets.json", "search/facets/index.json", "search/first.json"):
+                 "for-providers/index.html", "choosing-a-care-home/index.html", "choosing-home-care/index.html",
+                 "paying-for-care/index.html", "data/datapackage.json", "search/areas.json", "search/districts/HR.json", "search/facets.json", "search/facets/index.json", "search/first.json"):
         assert (out / page).exists(), page
 
 
@@ -1121,3 +1121,15 @@ def test_a_cqc_register_within_its_age_gives_the_find_and_browse_pages_no_warnin
     assert warn.render().strip() == ""  # a page given no stats
     said = warn.render(stats={"cqc_stale": "They are from the register", "cqc_dated": "<1 May 2021>"})
     assert said.count('class="ch-stale"') == 1 and "&lt;1 May 2021&gt;" in said
+
+
+def test_the_guide_to_care_at_home_on_a_site_of_care_homes_says_where_agencies_are_found(built):
+    """A site that lists no home care agency still guides a family weighing care at home against a care home, and says
+    plainly that it lists care homes only, sending them to the council and CQC rather than to an empty search."""
+    out, _ = built
+    page = (out / "choosing-home-care" / "index.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "This directory lists care homes only." in text
+    assert "kind=home_care_agency" not in page and "Each agency&#39;s page" not in page and "Each agency's page" not in text
+    assert 'href="https://www.cqc.org.uk/"' in page
+    assert "Outstanding, Good, Requires improvement or Inadequate" in text  # the schema's graded ratings, not typed here
