@@ -50,6 +50,16 @@ def test_sitemap_of_the_bundled_site_lists_what_the_old_walk_found(built_site):
     site, _ = built_site
     site = site.resolve()
     assert sorted(page_folders(site)) == _old_pages(site)
+    homes = frozenset(f"homes/{p.name}" for p in (site / "homes").iterdir())  # the build's own home pages, not opened
+    assert sorted(page_folders(site, homes)) == _old_pages(site)
+
+
+def test_sitemap_takes_the_home_pages_the_build_wrote_without_opening_their_folders(tmp_path):
+    for rel in ["index.html", "homes/a/index.html", "homes/b/index.html", "browse/a/index.html"]:
+        _write(tmp_path / rel)
+    (tmp_path / "homes" / "b" / "index.html").unlink()  # not opened: the build said it wrote it
+    assert sorted(page_folders(tmp_path, frozenset({"homes/a", "homes/b", "homes/gone"}))) == [
+        ".", "browse/a", "homes/a", "homes/b"]  # a known page with no folder is not listed
 
 
 def test_need_words_of_the_same_length_keep_one_order():

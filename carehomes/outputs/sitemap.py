@@ -17,7 +17,7 @@ def write_sitemap(site_dir: Path, site_url: str, lastmod: dict[str, dt.date | No
     search pages show them all)."""
     base = site_url.rstrip("/") + "/"
     lastmod = lastmod or {}
-    pages = sorted(page_folders(site_dir))
+    pages = sorted(page_folders(site_dir, frozenset(lastmod)))
     urls = []
     for p in pages:
         when = lastmod[p] if p in lastmod else default
@@ -34,9 +34,11 @@ def write_sitemap(site_dir: Path, site_url: str, lastmod: dict[str, dt.date | No
 NOT_PAGES = ("data", "oruk", "search", "postcodes")
 
 
-def page_folders(site_dir: Path) -> list[str]:
+def page_folders(site_dir: Path, known: frozenset[str] = frozenset()) -> list[str]:
     """Each folder of ``site_dir`` with an index.html, relative (``.``, ``homes/abbey-care``), outside NOT_PAGES:
-    os.scandir, not walking those folders at all (a national site has 95,000 files, most of them data)."""
+    os.scandir, not walking those folders at all (a national site has 95,000 files, most of them data); a folder in
+    ``known`` (the home pages the build wrote: homes/<slug>) is taken as a page without being opened (nationally
+    15,400 folders, 0.15 s at the end of the build)."""
     found: list[str] = []
     stack = [("", str(site_dir))]
     while stack:
@@ -46,7 +48,10 @@ def page_folders(site_dir: Path) -> list[str]:
                 if e.name == "index.html":
                     found.append(rel.rstrip("/") or ".")
                 if e.is_dir(follow_symlinks=False) and not (rel == "" and e.name in NOT_PAGES):
-                    stack.append((f"{rel}{e.name}/", e.path))
+                    if f"{rel}{e.name}" in known:
+                        found.append(f"{rel}{e.name}")
+                    else:
+                        stack.append((f"{rel}{e.name}/", e.path))
     return found
 
 
