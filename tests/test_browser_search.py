@@ -68,6 +68,31 @@ def test_a_chosen_sort_is_honoured_with_a_postcode_in_the_box(site, page):
     expect(page.locator("#sort")).to_have_value("rating")
 
 
+@pytest.mark.one_engine
+@pytest.mark.parametrize("words", ["", "+nursing"])
+def test_a_postcode_sorted_a_to_z_shows_each_home_with_its_distance(site, page, words):
+    """A postcode then "Name (A to Z)" drew 20 cards named "Unnamed home" linking to "undefined" (the page's first cards
+    lost on the way to their distances), and a home beyond the widest distance filter said "no location given" though
+    its position is known: the Devon review. Every card is a home, A to Z as without the postcode, each with its distance
+    from the postcode."""
+    page.goto(site + f"find/?q={words.lstrip('+')}&sort=name")
+    a_to_z = every_result(page)
+    page.goto(site + f"find/?q=HR6+8AA{words}&sort=name")
+    assert status(page).endswith("The postcode in the search box is used only to sort by distance.")
+    assert every_result(page) == a_to_z and "Unnamed home" not in a_to_z
+    hrefs = page.locator("#results > li h3 a").evaluate_all("(links) => links.map((a) => a.getAttribute('href'))")
+    assert all(re.fullmatch(r"/homes/[a-z0-9-]+/", h) for h in hrefs), hrefs
+    placed = {h["name"] for h in all_homes() if (h.get("address") or {}).get("latitude") is not None}
+    cards = page.locator("#results > li").all()
+    for card in cards:
+        name, text = card.locator("h3").inner_text(), card.inner_text()
+        if name in placed:
+            assert re.search(r"\d+\.\d miles away", text), text
+    far = [c.inner_text() for c in cards if re.search(r"(\d+\.\d) miles away", c.inner_text())
+           and float(re.search(r"(\d+\.\d) miles away", c.inner_text())[1]) > 20]
+    assert far or words, "no home further than the widest distance filter: the case is not tried"
+
+
 @pytest.fixture(scope="module")
 def agency_site(tmp_path_factory):
     """The fixture care homes and the fictional agencies (tests/fixtures/agencies/), built, indexed and served once."""

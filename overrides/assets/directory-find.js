@@ -365,9 +365,11 @@ export function initFind(root) {
     return firstFile.then(function (cards) {
       if (!Array.isArray(cards) || !cards.length || typeof homes !== "number" || cards.length > homes) return null;
       if (!cards.every(function (d) { return d && typeof d.url === "string" && d.meta && typeof d.meta === "object"; })) return null;
-      var all = null, out = cards.map(function (d) { return { url: new URL(d.url, base).pathname, meta: d.meta }; });
+      // each with its number in the index, its A to Z place, as the index's own results have it (the nearest
+      // districts' summaries name a home by it: placed, a postcode's distances on a list A to Z)
+      var all = null, out = cards.map(function (d, i) { return { url: new URL(d.url, base).pathname, meta: d.meta, number: i }; });
       var later = function (i) {
-        return { data: function () {
+        return { number: i, data: function () {
           if (!all) all = loadFacetIndex().then(function (ix) { return sortedSearch(searching(ix), "", {}, "name"); });
           return all.then(function (found) { return found && found[0][i] ? found[0][i].data() : { url: "", meta: {} }; });
         } };
@@ -441,13 +443,20 @@ export function initFind(root) {
     });
   }
   var unconfirmed = false;  // the list shows homes that match every known filter, not confirmed on the rest
+  function reachOf(r, d) {
+    // a result's distance as its card says it: a home beyond the nearest districts' summaries (placed: far) by its
+    // card's own position, which only a home with none lacks ("31.2 miles away", not "no location given")
+    if (!r.far || !searched || !d || !d.meta) return r.km;
+    var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
+    return isNaN(lat) || isNaN(lon) ? r.km : km(searched.at, [lat, lon]);
+  }
   function showMore() {
     var next = pending.slice(shown, shown + PAGE);
     var frag = document.createDocumentFragment(), firstNew = null;
     return Promise.all(next.map(function (r) { return r.data ? r.data() : Promise.resolve(r); })).then(function (items) {
       items.forEach(function (d, i) {
         drawn.push(d);
-        var li = card(d, next[i].km, form.unit.value, why(d), unconfirmed, { text: root.dataset.ringCouncil || "", link: ringLink(root.dataset.ringCouncilLink) }, district);
+        var li = card(d, reachOf(next[i], d), form.unit.value, why(d), unconfirmed, { text: root.dataset.ringCouncil || "", link: ringLink(root.dataset.ringCouncilLink) }, district);
         if (!firstNew) firstNew = li;
         frag.appendChild(li);
       });
@@ -695,8 +704,10 @@ export function initFind(root) {
     });
   }
   function placed(o, results) {
-    // the index's results (any order but distance) with each home's distance, from the nearest districts'
-    // summaries (search/near/): a home further than the widest distance, or with no position, is 9999
+    // the index's results (any order but distance), each as it is (a card already read, or one to fetch) with its
+    // distance, from the nearest districts' summaries (search/near/): a home further than the widest distance, or with
+    // no position, is 9999, and far (its card's own position gives its distance as it is drawn). A postcode's list A
+    // to Z had lost the first cards the page had read (20 "Unnamed home" cards linking nowhere: the Devon review)
     if (!o || !FACE.radius || !results.length || results[0].km !== undefined) return Promise.resolve(results);
     var widest = Math.max.apply(null, FACE.radius.miles) * MILE;
     return districtsWithin(o.at, widest).then(function (codes) { return Promise.all(codes.map(loadNear)); }).then(function (files) {
@@ -706,7 +717,12 @@ export function initFind(root) {
           if (Array.isArray(h) && typeof h[1] === "number" && typeof h[2] === "number") byId[h[0]] = km(o.at, [h[1], h[2]]);
         });
       });
-      return results.map(function (r) { return { id: r.id, number: r.number, data: r.data, km: byId[r.number] === undefined ? 9999 : byId[r.number] }; });
+      return results.map(function (r) {
+        var x = Object.assign({}, r), near = byId[r.number];
+        x.km = near === undefined ? 9999 : near;
+        x.far = near === undefined;
+        return x;
+      });
     });
   }
   // Back undoes the last change: each filter, order or search chosen is a history entry of its own, and a search
