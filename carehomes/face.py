@@ -121,6 +121,7 @@ class Known:
     key: str
     value: str                      # a field path or a derived value (views.DERIVED)
     question: str | None = None
+    requires: str | None = None     # a yes/no filter a home must not answer no to for the fact to be its at all
 
 
 @dataclass(frozen=True)
@@ -308,6 +309,9 @@ class Face:
             "fields": [f.key for f in self.facets if f.control != "none"],
             "filters": {f.key: [o.filter for o in f.options] for f in self.facets if f.control == "checks"},
             "questions": self.questions,
+            # a count key's fact that is no home's whose answer to this filter is no (a bed with nursing free, of a home
+            # CQC registers without nursing): a search again with those that have not told us leaves such homes out
+            "requires": {k.key: k.requires for f in self.facets for k in f.known if k.requires},
             # each sort's kind ("": it fits every kind): the page offers only the sorts that fit the kinds chosen
             "sorts": {s.key: {"words": s.words, "filter": s.filter, "unknownValue": s.unknown_value,
                               "unknownOne": s.unknown_one, "unknownMany": s.unknown_many, "kind": s.kind} for s in self.sorts},
@@ -1115,11 +1119,21 @@ class _Reader:
         sorts = tuple(self.sort(x, f"{w}.sorts[{i}]") for i, x in enumerate(self.need(k, "sorts", w)))
         facets = tuple(replace(f, kind=kind) for f in facets)
         sorts = tuple(replace(s, kind=kind) for s in sorts)
+        self.required(facets, w)
         coverage = dict(k.get("coverage") or {})
         key = tuple(self.line(x, f"{w}.keyFacts[{i}]") for i, x in enumerate(k.get("keyFacts") or []))  # a list: typed
         return Face(kind, page, card, compare, facets, sorts, dict(k.get("search") or {}), coverage,
                     coverage_kinds=(kind,) if coverage else (), key=key, also=self.also(k.get("also") or [], card, w),
                     recent=self.s.values.staleness["availability"].recent)
+
+    def required(self, facets: tuple[Facet, ...], where: str) -> None:
+        """Each ``requires`` of a count (known[].requires) names a yes/no filter of the kind's own facets."""
+        filters = sorted({o.filter for f in facets for o in f.options if not o.path.startswith("kind:")})
+        for i, f in enumerate(facets):
+            for j, k in enumerate(f.known):
+                if k.requires is not None and k.requires not in filters:
+                    raise self.fail(f"{where}.facets[{i}].known[{j}].requires",
+                                    f"'{k.requires}' is not a filter of this kind's facets; name one of {', '.join(filters)}")
 
     def also(self, ids: list[str], card: tuple[LineSpec, ...], where: str) -> tuple[LineSpec, ...]:
         """``also``: the ids of the kind's own card lines that a location of this kind and another, whose page, card
@@ -1234,7 +1248,7 @@ class _Reader:
             options += [Option(f"{key}-{i}", f"{key}_{f.path.rsplit('.', 1)[1]}", f.path, f.title, f.title, (plain_words(f.title),))
                         for i, f in enumerate(fields, 1)]
         known = tuple(Known(str(self.need(k, "key", f"{where}.known[{i}]")), str(self.need(k, "value", f"{where}.known[{i}]")),
-                            k.get("question")) for i, k in enumerate(d.get("known") or []))
+                            k.get("question"), k.get("requires")) for i, k in enumerate(d.get("known") or []))
         control = str(d.get("control", "checks"))
         miles = d.get("miles") or []
         if control == "radius" and (not isinstance(miles, list) or not miles

@@ -93,6 +93,29 @@ def test_a_postcode_sorted_a_to_z_shows_each_home_with_its_distance(site, page, 
     assert far or words, "no home further than the widest distance filter: the case is not tried"
 
 
+@pytest.mark.one_engine
+def test_homes_that_have_not_told_us_follow_the_few_that_have_not_confirmed(site, page):
+    """A filter on a fact few homes have given (free beds: one of the test site's homes) listed only the home that
+    said yes, every home that had not answered gone without a word (weekend admissions on the Devon site: one home 19
+    miles away, 64 nearer ones left out). The home that said yes comes first; after it, those that have not told us,
+    each not confirmed, with who to ring; the count says both."""
+    page.goto(site + "find/?q=HR6+8AA&free=any")
+    text = status(page)
+    names = every_result(page)
+    assert names[0] == "Example Full House (fictional)", names
+    told = re.search(r"We know for only (\d+) of (\d+) homes whether each has beds free now\. 1 home, nearest first\. "
+                     r"Distances are measured in a straight line from HR6 8AA\. Then (\d+) homes that match every "
+                     r"other filter but have not told us\. Not confirmed: ring each home to check\.$", text)
+    assert told, text
+    assert int(told[3]) == len(names) - 1 and int(told[3]) > 20
+    cards = page.locator("#results > li")
+    assert cards.nth(0).locator(".ch-unconfirmed").count() == 0
+    assert all(cards.nth(i).locator(".ch-unconfirmed").inner_text().startswith("Not confirmed: ring to check")
+               for i in range(1, 5))
+    page.goto(site + "find/?free=any&sort=name")
+    assert re.search(r"1 home matches, A to Z by name\. Then \d+ homes that match", status(page)), status(page)
+
+
 @pytest.fixture(scope="module")
 def agency_site(tmp_path_factory):
     """The fixture care homes and the fictional agencies (tests/fixtures/agencies/), built, indexed and served once."""

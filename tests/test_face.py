@@ -176,6 +176,16 @@ def test_the_bundled_face_wording():
     (lambda f: care_home(f).update(keyFacts=["weekend"]), "kinds.care_home.keyFacts[0]: is text in quotes; give an entry in { }"),
     (lambda f: care_home(f).update(also=["beds", "taking"]),  # a card line of its own kind, the one read as the card reads it
      "kinds.care_home.also[1]: 'taking' is not one of the kind's card lines; name one of care, dormant, rating, beds, fee"),
+    # a count's requires naming no filter of the kind would keep every home that has not told us, as before it
+    (lambda f: care_home(f)["facets"][2]["known"][1].update(requires="care_nurisng"),
+     "kinds.care_home.facets[2].known[1].requires: 'care_nurisng' is not a filter of this kind's facets; name one of "
+     "band_children, band_dementia, band_learning_disability_autism, band_mental_health, band_older_people, "
+     "band_physical_disability, band_sensory_impairment, band_younger_adults, care_nursing, care_residential, "
+     "need_cognitive_difficulties, need_elderly_mentally_infirm, need_intermediate_care, need_intermediate_care_medical, "
+     "need_non_weight_bearing, need_palliative_care, need_short_term_placements, need_specialist_rehabilitation, "
+     "need_spinal_rehabilitation, need_tracheostomy, weekend"),
+    (lambda f: care_home(f)["facets"][2]["known"][1].update(requires=["care_nursing"]),
+     "kinds.care_home.facets[2].known[1].requires: is a list in [ ]; give text in quotes"),
     (lambda f: care_home(f)["page"][1].update(registerDate=True),
      'kinds.care_home.page[1].registerDate: names how the CQC register\'s date is labelled, as text, like "CQC data dated"'),
     (lambda f: care_home(f)["page"][0].update(staleText="Old."),

@@ -443,6 +443,11 @@ export function initFind(root) {
     });
   }
   var unconfirmed = false;  // the list shows homes that match every known filter, not confirmed on the rest
+  function resultKey(x) {
+    // which home a result is, whatever its form: its number in the index, its A to Z place (the index's {number}, a
+    // district's {rank}), or a card's address
+    return x.number !== undefined ? "n" + x.number : x.rank !== undefined ? "n" + x.rank : "u" + x.url;
+  }
   function reachOf(r, d) {
     // a result's distance as its card says it: a home beyond the nearest districts' summaries (placed: far) by its
     // card's own position, which only a home with none lacks ("31.2 miles away", not "no location given")
@@ -456,7 +461,7 @@ export function initFind(root) {
     return Promise.all(next.map(function (r) { return r.data ? r.data() : Promise.resolve(r); })).then(function (items) {
       items.forEach(function (d, i) {
         drawn.push(d);
-        var li = card(d, reachOf(next[i], d), form.unit.value, why(d), unconfirmed, { text: root.dataset.ringCouncil || "", link: ringLink(root.dataset.ringCouncilLink) }, district);
+        var li = card(d, reachOf(next[i], d), form.unit.value, why(d), unconfirmed || !!next[i].unconfirmed, { text: root.dataset.ringCouncil || "", link: ringLink(root.dataset.ringCouncilLink) }, district);
         if (!firstNew) firstNew = li;
         frag.appendChild(li);
       });
@@ -836,9 +841,9 @@ export function initFind(root) {
               return nearest(o.at, r.results, want, reach).then(function (items) { return [items, 0]; });
             }
             return Promise.all(r.results.map(function (x) { return x.data(); })).then(function (items) {
-              return [items.map(function (d) {
+              return [items.map(function (d, i) {
                 var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
-                return { url: d.url, meta: d.meta, title: d.meta.title || "", km: isNaN(lat) || isNaN(lon) ? 9999 : km(o.at, [lat, lon]) };
+                return { url: d.url, meta: d.meta, number: r.results[i].number, title: d.meta.title || "", km: isNaN(lat) || isNaN(lon) ? 9999 : km(o.at, [lat, lon]) };
               }), 0];
             });
           });
@@ -855,17 +860,31 @@ export function initFind(root) {
         });
       }
       unconfirmed = false;
+      var told = -1;  // with some homes not confirmed after them: how many matched every filter (listed first)
       return searchFor(filters).then(function (results) {
-        if (my !== runId || !results || results.length) return results;
-        // empty: searched again without the filters on facts nobody or few homes have given (but never with a
-        // home that said no to one of them), the homes then listed as not confirmed, each with who to ring and
-        // its CQC page (a next step, never a dead end)
+        if (my !== runId || !results) return results;
+        // searched again without the filters on facts nobody or few homes have given (but never with a home that
+        // said no to one of them): when none matched, those homes, listed as not confirmed, each with who to ring
+        // and its CQC page (a next step, never a dead end); when some did, the rest after them, not confirmed
+        // (the one home that said yes to weekend admissions, 19 miles away, was all a discharge team saw, the 64
+        // nearer homes that had not answered gone without a word: the Devon review)
         var drop = relaxable(chosen, known, homes, of);
         if (!drop.length) return results;
-        return searchFor(relaxed(filters, chosen, drop)).then(function (more) {
+        var strict = { unknown: unknown, ranked: ranked, total: total };
+        return searchFor(relaxed(filters, chosen, drop, FACE.requires)).then(function (more) {
           if (my !== runId) return null;
-          if (more && more.length) unconfirmed = true;
-          return more && more.length ? more : results;
+          if (!results.length) {
+            if (more && more.length) unconfirmed = true;
+            return more && more.length ? more : results;
+          }
+          unknown = strict.unknown; ranked = strict.ranked; total = strict.total;  // the count's notes: the first list's
+          var seen = {};
+          results.forEach(function (x) { seen[resultKey(x)] = true; });
+          var rest = (more || []).filter(function (x) { return !seen[resultKey(x)]; });
+          if (!rest.length) return results;
+          told = results.length;
+          rest.forEach(function (x) { x.unconfirmed = true; });
+          return results.concat(rest);
         });
       }).then(function (results) {
         return my !== runId || !results ? null : placed(o, results);
@@ -892,6 +911,12 @@ export function initFind(root) {
             : placeAlone ? fill(VALUES.find.noneInPlace, { places: parts.names.join("; "), districts: parts.districts.join(", ") })
             : wordsAlone ? fill(VALUES.find.noneMatchWords, { words: clipped(s.q) }) : VALUES.find.noneMatch;
           if (!reasons.length && !within && wordsAlone && !placeAlone) title = fill(firstSentence(VALUES.find.noneMatchWords), { words: clipped(s.q) });
+        } else if (told >= 0 && n > told) {
+          // those that matched every filter, as the count says them, then how many more are not confirmed after them
+          var firstPart = distanceMode ? fill(VALUES.find.nearestFirst, { count: plural(told, ONE, MANY) }) + " " + o.note + (offices ? " " + offices : "")
+            : fill(VALUES.find.sortedBy, { count: byCount(told, VALUES.find.matchOne, VALUES.find.matchMany), sort: sortOf(s.sort).words });
+          text = firstPart + " " + fill(n - told === 1 ? VALUES.find.thenPartialOne : VALUES.find.thenPartial,
+            { count: plural(n - told, ONE, MANY) });
         } else if (unconfirmed) {
           // sorted by distance, it says so, from where, and that an agency's is its office's, as when all are confirmed
           var partial = n === 1 ? (distanceMode ? VALUES.find.partialNearestOne : VALUES.find.partialOne)
@@ -914,6 +939,12 @@ export function initFind(root) {
             : fill(VALUES.find.sortedBy, { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), sort: sortOf(s.sort).words }) + unknownNote(s.sort, unknown)) +
           (within ? " " + fill(VALUES.find.onlyWithin, { within: within, from: geo ? VALUES.find.yourLocation : String(s.nearFromQ || "").toUpperCase() })
             : s.nearFromQ ? " " + ((FACE.search || {}).postcodeOnlyForDistance || "") : "");
+        // a fact few have given, filtered on, with homes found: how few, before the count (the tab's title stays the
+        // count); said when those that have not told us follow, and when none does (the other filters kept them out)
+        if (n && reasons.length && !unconfirmed) {
+          title = firstSentence(text);
+          text = reasons.join(" ") + " " + text;
+        }
         // a part of the area named, said with its districts; words typed where agencies are listed, that an agency
         // is found by its office's town and the towns it says it covers (Shaw found the one agency whose office is
         // there: the home care review)

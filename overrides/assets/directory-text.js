@@ -167,16 +167,23 @@ export function without(filters, names) {
   Object.keys(filters).forEach(function (k) { if (names.indexOf(k) < 0) out[k] = filters[k]; });
   return out;
 }
-export function relaxed(filters, chosen, names) {
+export function relaxed(filters, chosen, names, requires) {
   // The filters of the search again, each filter named (one on a fact few homes have given) kept as "matches
   // it, or has not told us that fact" (the build's filter untold: each home's count keys it has not
   // given), so a home that said no is never offered as "ring to check". chosen: [filter, count key, ...].
+  // requires: count key -> the yes/no filter a home that has not told us must not answer no to (face.json
+  // known.requires: a bed with nursing free is asked of a home registered with nursing, or not known to be without)
   var out = without(filters, names), either = [];
   chosen.forEach(function (c) {
     if (names.indexOf(c[0]) < 0 || !Object.prototype.hasOwnProperty.call(filters, c[0])) return;
-    var one = {};
+    var one = {}, need = (requires || {})[c[1]], untold = { untold: c[1] };
     one[c[0]] = filters[c[0]];
-    var rule = { any: [one, { untold: c[1] }] };
+    if (need) {
+      var yes = {};
+      yes[need] = "yes";
+      untold = { all: [untold, { any: [yes, { untold: need }] }] };
+    }
+    var rule = { any: [one, untold] };
     if (!either.some(function (e) { return JSON.stringify(e) === JSON.stringify(rule); })) either.push(rule);
   });
   if (either.length) out.all = either;

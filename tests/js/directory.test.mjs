@@ -564,6 +564,21 @@ test("facet index: a filter object keeps what Pagefind keeps", () => {
   assert.deepEqual(keep({ rating: "Requires improvement" }), []);
 });
 
+test("the search again for a bed with nursing free leaves out the homes CQC registers without nursing", () => {
+  // five homes: 0 said it has a nursing bed free; 1 registered with nursing, has not said; 2 registered without nursing
+  // (the count of its nursing beds is no fact of its), has not said; 3 not known whether with nursing, has not said;
+  // 4 registered with nursing, said none is free
+  const files = { free: { nursing: [0] }, care_nursing: { yes: [0, 1, 3] },
+    untold: { free_nursing: [1, 1, 1], care_nursing: [3] } };
+  const chosen = [["free", "free_nursing", "has beds with nursing free now"]];
+  const keep = (f) => Array.from(matching(f, files, 5)).flatMap((on, i) => (on ? [i] : []));
+  assert.deepEqual(keep(relaxed({ free: "nursing" }, chosen, ["free"])), [0, 1, 2, 3], "without requires: every home that has not said");
+  const f = relaxed({ free: "nursing" }, chosen, ["free"], { free_nursing: "care_nursing" });
+  assert.deepEqual(f, { all: [{ any: [{ free: "nursing" }, { all: [{ untold: "free_nursing" },
+    { any: [{ care_nursing: "yes" }, { untold: "care_nursing" }] }] }] }] });
+  assert.deepEqual(keep(f), [0, 1, 3], "with nursing, or not known to be without: never the home without nursing, nor the one that said none");
+});
+
 function siteFiles() {
   // five homes A to Z (0-4), cards in shards of two, a fee order known for three of them
   const cards = ["a", "b", "c", "d", "e"].map((s) => ({ url: "homes/" + s + "/", meta: { title: s.toUpperCase(), slug: s } }));
