@@ -27,7 +27,7 @@ from .engines import ENGINES
 from .github import MAX_COMMENTS, MAX_ISSUES
 from .safetext import plain, unrun
 from .schema import ROOT, SchemaError
-from .text import reader_error, typed_whole, undecodable
+from .text import reader_error, typed_whole, undecodable, writable
 from .validate import today as england_today
 
 PROVIDERS = ROOT / "providers"
@@ -55,7 +55,11 @@ class _Guarded:
             out.append(part)
             if part:
                 self.blank = part.endswith(("\n", "\r")) or (self.blank and part.isspace())
-        return self.stream.write("".join(out))
+        text = "".join(out)
+        try:
+            return self.stream.write(text)
+        except UnicodeEncodeError:  # a file name that is not UTF-8, on a stream that will not write it as it is
+            return self.stream.write(writable(text))
 
     def command(self, line: str) -> None:
         """Write one of our own workflow commands (``Problem.github()``), whose every value is escaped."""
@@ -633,7 +637,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
             profiles = write_profiles(planned, tmp)
             # the packages' homes, not this folder's site: no homepage, and no feed, snapshots or ORUK API beside it
             write_data(profiles, tmp / "data", homepage="", title="", site=False)
-            (tmp / "merge-report.txt").write_text(report.text(len(homes)) + "\n", encoding="utf-8")
+            (tmp / "merge-report.txt").write_text(writable(report.text(len(homes))) + "\n", encoding="utf-8")
     except MergeError as exc:
         _say(f"{exc}\nNothing was merged; {out} is unchanged.")
         return 1

@@ -92,3 +92,13 @@ def as_windows_writes(byte: int) -> str:
     if not char.isprintable():  # 0xA0, 0xAD
         return f", which Windows writes for a {unicodedata.name(char).lower()}"
     return f", which Windows writes for {char}"
+
+
+def writable(text: str) -> str:
+    """``text`` as any file can hold it: a byte of a file name that is not UTF-8 ("café" in Latin-1, which Python holds
+    as a lone surrogate) as ``\\xe9``, and any other lone surrogate as ``\\udXXX``; other text as it is. A profile's
+    header, a report or a page naming such a file could not be written at all (a traceback: the hostile review)."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -69,6 +69,21 @@ def test_national_file_herefordshire(tmp_path, shared_data):
     assert "cqc" in aston and "rating" not in aston["cqc"] and "contact" not in aston and "fees" not in aston
 
 
+def test_a_register_file_whose_name_is_not_utf8_is_named_in_each_profile_it_makes(tmp_path, shared_data):
+    """A file name with a byte that is not UTF-8 ("café" in Latin-1, as a Windows share or a zip leaves it) went into
+    each new profile's header as it was, which no file can hold: a traceback (the hostile review). The byte is written
+    as \\xe9, and the profile checks."""
+    src, _ = national_slice(tmp_path, {"Herefordshire, County of"}, limit=2)
+    named = tmp_path / os.fsdecode(b"register-caf\xe9.csv")
+    src.rename(named)
+    prov = tmp_path / "providers"
+    import_cqc(named, prov)
+    made = sorted(prov.glob("[!_]*.yaml"))
+    assert len(made) == 2
+    assert all("file register-caf\\xe9.csv, dated 2021-02-12" in f.read_text(encoding="utf-8").splitlines()[1] for f in made)
+    assert check_paths([prov], on=TODAY).problems == []
+
+
 def test_refresh_keeps_provider_fields_and_comments(tmp_path, shared_data):
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
     prov = tmp_path / "providers"

@@ -259,6 +259,17 @@ def test_bad_values_are_reported_with_file_and_line(tmp_path, pkg):
         f"{pkg / 'care-homes.csv'}:2: beds_confirmed: is '30/02/2026', not a date written YYYY-MM-DD")
 
 
+def test_a_package_folder_whose_name_is_not_utf8_is_named_in_the_report(tmp_path, published):
+    """A package in a folder whose name has a byte that is not UTF-8 was merged, then the report naming it could not be
+    written: a traceback (the hostile review). The byte is written as \\xe9."""
+    folder = tmp_path / os.fsdecode(b"pkg-caf\xe9")
+    shutil.copytree(published, folder)
+    out = tmp_path / "out"
+    r = run_build("merge", str(folder / "datapackage.json"), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert f"  {tmp_path}/pkg-caf\\xe9/datapackage.json: " in (out / "merge-report.txt").read_text(encoding="utf-8")
+
+
 def test_a_warning_check_lets_pass_is_reported_and_never_stops_the_merge(tmp_path, pkg):
     """A description whose link is shown as text is a warning: check passes and data publishes it, but merge refused
     the package that came of it ("Nothing was merged"), without even calling it a warning."""

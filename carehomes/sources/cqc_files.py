@@ -30,7 +30,7 @@ from ..jsontext import strict_loads
 from ..apply import ImportError_, OlderSourceError, Record, Report, la_key, apply_records, locality_name
 from ..kinds import default_kind, kinds
 from ..schema import Schema, load_schema
-from ..text import and_list, reader_error
+from ..text import and_list, reader_error, writable
 from ..safetext import plain
 from ..validate import POSTCODE_LOOSE, URL, today as england_today
 from . import cqc_shape, sheets
@@ -1434,7 +1434,7 @@ def import_cqc(file: Path, providers: Path, local_authority: str | None = None, 
     # the locations not imported that the report counts: the council's own, when one is named (not the whole file's)
     skipped = records.skipped if local_authority is None else _by_label(records.skipped_in.items(), local_authority)
     try:
-        report = apply_records(records, providers, fmt=fmt, data_date=data_date, source=file.name, local_authority=local_authority,
+        report = apply_records(records, providers, fmt=fmt, data_date=data_date, source=writable(file.name), local_authority=local_authority,
                                allow_mass_removal=allow_mass_removal, dry_run=dry_run, schema=schema,
                                skipped=skipped, **guards)
         report.absent, report.not_given = records.absent, records.not_given
