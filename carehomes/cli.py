@@ -1013,13 +1013,15 @@ def cmd_apply_update(args: argparse.Namespace) -> int:
         _say(f"--edited-on {edited.isoformat()}: is before --on {on.isoformat()}, the day the update was sent; "
              "give the day the issue was last edited (its updated_at), or leave --edited-on out")
         return 2
+    area = find_area(args.area, Path(args.repo))
+    if _repo_problem(Path(args.repo), area.providers):
+        return 2
     body = _issue_body(args.body)
     if body is None:
         return 2
     if args.result and not _result_writable(Path(args.result)):
         return 2
-    result = apply_update(body, args.author, Path(args.repo), on, args.issue, area=find_area(args.area, Path(args.repo)),
-                          today=edited)
+    result = apply_update(body, args.author, Path(args.repo), on, args.issue, area=area, today=edited)
     if args.result and not _wrote_result(Path(args.result), result.to_json()):
         return 2
     print(result.comment(), end="")
@@ -1027,6 +1029,21 @@ def cmd_apply_update(args: argparse.Namespace) -> int:
         _say(f"{result.path}: {len(result.changed)} field{'s' * (len(result.changed) != 1)} changed; "
              f"{'commit to the main branch' if result.mode == 'commit' else 'open a pull request for a steward'}")
     return 0 if result.status in ("applied", "unchanged") else 1
+
+
+def _repo_problem(repo: Path, providers: Path) -> bool:
+    """Whether ``--repo`` is not the directory's repository (no such folder, or no profiles' folder in it), said in one
+    line when it is not: a wrong --repo was read as "not a home in the directory" and blamed on the provider's answer
+    (the hostile review)."""
+    if not repo.is_dir():
+        _say(f"{repo}: no such folder; give the repository's folder with --repo")
+        return True
+    if not providers.is_dir():
+        where = providers.relative_to(repo) if providers.is_relative_to(repo) else providers
+        _say(f"{repo}: has no {where}/ folder, so it is not the directory's repository; give the repository's folder "
+             "with --repo")
+        return True
+    return False
 
 
 def _result_writable(path: Path) -> bool:
@@ -1053,6 +1070,9 @@ def _wrote_result(path: Path, text: str) -> bool:
 def cmd_claim(args: argparse.Namespace) -> int:
     from .claims import check_claim
 
+    area = find_area(args.area, Path(args.repo))
+    if _repo_problem(Path(args.repo), area.providers):
+        return 2
     body = _issue_body(args.body)
     if body is None:
         return 2
@@ -1060,7 +1080,7 @@ def cmd_claim(args: argparse.Namespace) -> int:
     replies = _replies(Path(args.replies)) if args.replies else None
     if open_claims is None or (args.replies and replies is None) or (args.result and not _result_writable(Path(args.result))):
         return 2
-    result = check_claim(body, args.author, Path(args.repo), args.issue, args.approved_by, area=find_area(args.area, Path(args.repo)),
+    result = check_claim(body, args.author, Path(args.repo), args.issue, args.approved_by, area=area,
                          open_claims=open_claims, replies=replies)
     if args.result and not _wrote_result(Path(args.result), result.to_json()):
         return 2

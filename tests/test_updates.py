@@ -438,6 +438,21 @@ def test_apply_update_usage_errors(repo, tmp_path):
     assert "manager:" not in (repo / "providers" / "aston-house.yaml").read_text()  # never 'Jos\ufffd'
 
 
+@pytest.mark.parametrize("command", ["apply-update", "claim"])
+def test_a_wrong_repo_is_said_before_the_providers_answer_is_read(repo, tmp_path, command):
+    """A --repo that is not the directory's repository was read as "'aston-house' is not a home in the directory", a
+    reply that would tell the provider their right answer was wrong (the hostile review): one line naming --repo."""
+    issue = tmp_path / "issue.md"
+    issue.write_text(body({"Beds without nursing free now": "2"}))
+    for where, said in ((tmp_path / "none", f"{tmp_path / 'none'}: no such folder; give the repository's folder with --repo"),
+                        (tmp_path, f"{tmp_path}: has no providers/ folder, so it is not the directory's repository; give "
+                                   "the repository's folder with --repo")):
+        r = run_build(command, "--body", str(issue), "--author", "aston-manager", "--repo", str(where),
+                      "--result", str(tmp_path / "result.json"))
+        assert (r.returncode, r.stdout, r.stderr.strip()) == (2, "", said)
+        assert not (tmp_path / "result.json").exists()
+
+
 # --- vacancies --from-csv ---------------------------------------------------------------------------
 
 
