@@ -754,12 +754,22 @@ def too_many_digits(digits: int) -> str:
 
 def _scalar_problem(node: yaml.ScalarNode, where: str, line: int, path: str) -> Problem | None:
     """Numbers YAML 1.1 reads surprisingly (1:00 is 60, 010 is 8) and numbers too long to be real."""
+    what = number_problem(node)
+    return None if what is None else Problem(path, line, where, what)
+
+
+def number_problem(node: yaml.Node) -> str | None:
+    """What is wrong with a number as YAML 1.1 reads it, where a person wrote another (1:00 is 60, 010 is 8, 0x1E is
+    30, 1_000 is 1000), or one too long to be real; None for a plain number and any other value. A profile's, and the
+    report's thresholds' (signals.yaml: 030 was taken for 24 without a word)."""
+    if not isinstance(node, yaml.ScalarNode):
+        return None
     value = str(node.value)
     if node.tag not in (_INT, _FLOAT) or node.style:
         return None
     digits = sum(ch.isdigit() for ch in value)
     if digits > MAX_DIGITS:
-        return Problem(path, line, where, too_many_digits(digits))
+        return too_many_digits(digits)
     if node.tag == _INT and _PLAIN_INT.fullmatch(value) or node.tag == _FLOAT and not (":" in value or "_" in value):
         return None
     shown = value[:40]
@@ -769,8 +779,7 @@ def _scalar_problem(node: yaml.ScalarNode, where: str, line: int, path: str) -> 
         what = f"'{shown}' starts with 0, so YAML reads it as a number in base 8"
     else:
         what = f"'{shown}' is written in a form YAML reads as another number"
-    return Problem(path, line, where, f"{what}; write a plain whole number (like 60), or put text (like a phone "
-                   "number) in quotes")
+    return f"{what}; write a plain whole number (like 60), or put text (like a phone number) in quotes"
 
 
 def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], problems: list[Problem],

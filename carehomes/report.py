@@ -21,6 +21,7 @@ from .ages import nice_date
 from .configfile import SettingsLoader
 from .finding import site_words
 from .fsutil import NotRegularFile, read_regular
+from .load import number_problem
 from .kinds import default_kind, kinds
 from .market import (Tables, agencies, counted_from_register, earlier_ratings_text, kept_closures, registered_again_as, same_place, area_of, as_date, by_district, care_homes, current, data_date, homecare_rows, hours_text,
                      is_care_home, limits_of, manager_text, quality_rows, register_stale_words)
@@ -175,7 +176,11 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
                           "signals.yaml with --signals, and the site's mkdocs.yml with --config")
     wrong = [f"{path}, line {again}: {plain(key, 60)} is written twice (first on line {first}); YAML would keep only the "
              "last one without a word, so delete the one you do not mean" for key, first, again in twice]  # every problem, at once
+    misread = _misread_numbers(text)
+    wrong += [f"{path}, line {line}: {plain(key, 60)}: {what}" for key, line, what in misread]
     for k, v in data.items():
+        if any(k == key for key, _, _ in misread):
+            continue
         if k not in DEFAULTS:
             key = f"'{plain(k, 60)}'" if isinstance(k, str) else "a blank key" if k is None else f"the key {_said(k)}"
             wrong.append(f"{path}: {key} is not a threshold; use one of {', '.join(DEFAULTS)}")
@@ -190,6 +195,19 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
     if wrong:
         raise ConfigError("\n".join(wrong))
     return t
+
+
+def _misread_numbers(text: str) -> list[tuple[str, int, str]]:
+    """(key, line, what is wrong) of each top-level value written in a form YAML 1.1 reads as another number than the
+    one meant (030 is 24, 1:00 is 60: load.number_problem), as a profile refuses it."""
+    node = yaml.compose(text, Loader=SettingsLoader)
+    out = []
+    for key, value in node.value if isinstance(node, yaml.MappingNode) else []:
+        what = number_problem(value)
+        if what and isinstance(key, yaml.ScalarNode):
+            out.append((str(key.value), value.start_mark.line + 1, what.split("; write ")[0] + "; write the threshold as a "
+                        "plain number, like 30"))
+    return out
 
 
 def _written_twice(text: str) -> list[tuple[str, int, int]]:

@@ -105,6 +105,24 @@ def test_a_threshold_that_is_not_a_finite_number_of_0_or_more_is_refused(tmp_pat
     assert str(err.value) == f"{cfg}: bed_drop_percent must be a number of 0 or more, not {shown}"
 
 
+def test_a_threshold_yaml_reads_as_another_number_is_refused_as_a_profiles_is(tmp_path):
+    """030 was taken for 24 and 1:00 for 60 without a word (YAML 1.1's base 8 and base 60), so the report flagged a
+    home whose turnover was under the threshold written (the hostile review): each is named, with its line."""
+    cfg = tmp_path / "signals.yaml"
+    cfg.write_text("staff_turnover_percent_above: 030\nrating_older_than_days: 1:00\nrecent_days: 0x1E\nbed_drop_percent: 1_0\n"
+                   "bed_drop_min_beds: 3\n")
+    with pytest.raises(ConfigError) as err:
+        load_thresholds(cfg)
+    end = "; write the threshold as a plain number, like 30"
+    assert str(err.value).splitlines() == [
+        f"{cfg}, line 1: staff_turnover_percent_above: '030' starts with 0, so YAML reads it as a number in base 8{end}",
+        f"{cfg}, line 2: rating_older_than_days: '1:00' is read by YAML as a time in base 60, not as written{end}",
+        f"{cfg}, line 3: recent_days: '0x1E' is written in a form YAML reads as another number{end}",
+        f"{cfg}, line 4: bed_drop_percent: '1_0' is written in a form YAML reads as another number{end}"]
+    cfg.write_text("staff_turnover_percent_above: 30\nrating_older_than_days: 730\nbed_drop_percent: 10.5\n")
+    assert load_thresholds(cfg)["staff_turnover_percent_above"] == 30
+
+
 def test_a_span_too_long_for_a_calendar_is_refused_not_a_traceback(tmp_path):
     """recent_days: 800000 or inadequate_within_years: 10000 passed as finite numbers of 0 or more, then the report
     counted that many days back from today: OverflowError (date value out of range), a traceback and no report."""
