@@ -219,6 +219,7 @@ def find_profiles(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     a folder without profiles are problems too (line 0: about the path as a whole)."""
     files: list[Path] = []
     problems: list[Problem] = []
+    paths = list(paths)
     for p in paths:
         if p.is_dir():
             if p.name.endswith(PROFILE_SUFFIX) or LOOKALIKE.search(p.name):
@@ -263,6 +264,11 @@ def find_profiles(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
         else:
             problems.append(Problem(display_path(p), 0, "file", f"is not a YAML profile (profile names end in "
                                     f"'{PROFILE_SUFFIX}'); give a profile or the folder of profiles, e.g. providers/"))
+    if len(paths) > 1:  # a file named twice (providers and providers/a.yaml, providers and ./providers/) is read once:
+        once: dict[str, Path] = {}  # it was "also used by" itself, "so merge the two" (the hostile review)
+        for f in files:
+            once.setdefault(os.path.realpath(f), f)
+        files = list(once.values())
     return files, problems
 
 

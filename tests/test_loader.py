@@ -310,3 +310,18 @@ def test_what_the_loader_accepts_ruamel_can_edit(snippet):
 ])
 def test_a_byte_that_is_not_utf8_is_named_as_windows_writes_it(raw, expected):
     assert [str(p) for p in decode_profile(raw, "p.yaml")[1]] == [expected]
+
+
+def test_a_profile_named_twice_is_read_once_not_a_clash_with_itself(tmp_path):
+    """providers and providers/aston-house.yaml (or providers and ./providers/) gave 'location_id: ... is also used by
+    providers/aston-house.yaml; each home has one profile, so merge the two', of the file and itself, and data refused
+    to publish (the hostile review): a file given twice, by any path, is read once."""
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    shutil.copy(ROOT / "providers" / "aston-house.yaml", prov)
+    shutil.copy(ROOT / "providers" / "ashfield-house-leominister.yaml", prov)
+    (tmp_path / "linked.yaml").symlink_to(prov / "aston-house.yaml")
+    r = run_build("check", str(prov), str(prov / "aston-house.yaml"), f"{tmp_path}/./providers/", str(tmp_path / "linked.yaml"))
+    assert (r.returncode, r.stderr.strip()) == (0, "Checked 2 profiles: no problems."), r.stdout + r.stderr
+    r = run_build("data", "--providers", str(prov), f"{prov}/", "--out", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
