@@ -103,7 +103,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             _command(p.github())
         else:
             print(p)
-    for warning in _map_warnings(Path(args.config) if args.config else None):
+    for warning in _map_warnings(Path(args.config) if args.config else None) + _codepoint_warnings():
         _say(f"warning: {warning}")
     warnings = len(result.problems) - len(errors(result.problems))
     also = f" and {warnings} warning{'s' * (warnings != 1)}" if warnings else ""
@@ -115,6 +115,18 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 1
     _say(f"Checked {result.files} profile{'s' * (result.files != 1)}: no problems{also}.")
     return 0
+
+
+def _codepoint_warnings() -> list[str]:
+    """check's warning when $CAREHOMES_CODEPOINT names a folder with no Code-Point Open data: its postcode checks were
+    then left out without a word (a folder misspelt, or its Data subfolder given: the hostile review), as build warns."""
+    from .sources.postcodes import ENV_DIR, available_areas
+
+    folder = os.environ.get(ENV_DIR)
+    if not folder or available_areas(Path(folder)):
+        return []
+    return [f"${ENV_DIR} is {folder}, which has no Code-Point Open data (no Data/CSV/*.csv.gz in it), so no postcode was "
+            "checked; set it to the folder unzipped from Code-Point Open (the one holding Data/), or unset it"]
 
 
 def _map_warnings(config: Path | None) -> list[str]:

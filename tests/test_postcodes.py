@@ -113,6 +113,24 @@ def test_only_areas_with_data_are_judged(tmp_path):
     assert postcodes.available_areas(tmp_path / "codepoint") == ["HR"]
 
 
+@pytest.mark.parametrize("where", ["nowhere", "codepoint-open-2025-1O", "codepoint/Data"])
+def test_check_warns_when_the_code_point_folder_it_is_given_has_no_data(tmp_path, where):
+    """A misspelt $CAREHOMES_CODEPOINT (or its Data subfolder given) turned check's postcode checks off without a word,
+    though build warns of it (the hostile review): check says so, once, and still passes."""
+    (tmp_path / "codepoint" / "Data" / "CSV").mkdir(parents=True)
+    (tmp_path / "codepoint" / "Data" / "CSV" / "hr.csv.gz").write_bytes((CODEPOINT / "Data" / "CSV" / "hr.csv.gz").read_bytes())
+    _profile(tmp_path, "postcode: HR1 1TJ", "postcode: HR1 1ZZ")  # not live: found only with the data
+    folder = tmp_path / where
+    proc = run_build("check", "providers", cwd=tmp_path, env={**os.environ, postcodes.ENV_DIR: str(folder)})
+    assert (proc.returncode, proc.stdout) == (0, "")
+    assert proc.stderr.splitlines() == [
+        f"warning: $CAREHOMES_CODEPOINT is {folder}, which has no Code-Point Open data (no Data/CSV/*.csv.gz in it), so no "
+        "postcode was checked; set it to the folder unzipped from Code-Point Open (the one holding Data/), or unset it",
+        "Checked 1 profile: no problems."]
+    proc = run_build("check", "providers", cwd=tmp_path, env={**os.environ, postcodes.ENV_DIR: str(tmp_path / "codepoint")})
+    assert "$CAREHOMES_CODEPOINT" not in proc.stderr and "'HR1 1ZZ' is not a live postcode" in proc.stdout
+
+
 @pytest.mark.parametrize("damage", ["cut short", "not gzip"])
 def test_a_damaged_code_point_file_is_a_warning_in_check_and_a_message_from_the_lookup(tmp_path, damage):
     folder = tmp_path / "codepoint" / "Data" / "CSV"
