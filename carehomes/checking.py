@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import checkcache, validate
 from .checks_external import check_external
-from .load import Profile, display_paths, errors, find_profiles, parse_bytes, read_profile_bytes
+from .load import Profile, display_paths, errors, find_profiles, parse_bytes, past_numbers, read_profile_bytes
 from .parallel import iter_chunks, keep_freed_memory, map_chunks, no_cycle_collection
 from .problems import Problem
 from .outputs.pieces import HomePieces, home_pieces
@@ -126,6 +126,12 @@ def _checked_bytes(raw: bytes, shown: str, on: dt.date | None, schema: Schema | 
     data pieces when ``schema`` is given and it has no error (made while the profile is here)."""
     profile, found = parse_bytes(raw, shown)
     if profile is None:
+        read = past_numbers(raw, shown) if errors(found) else None
+        if read is not None:  # refused for a number YAML misreads: its other problems with it, at once
+            rest, left_out = read
+            found = sorted(found + [p for p in check_profile(rest, on=on)
+                                    if not any(p.field == f or p.field.startswith(f + ".") for f in left_out)],
+                           key=lambda p: p.line)
         return None, found, None
     problems = found + check_profile(profile, on=on)
     return profile, problems, (None if schema is None or errors(problems) else home_pieces(profile.data, schema))

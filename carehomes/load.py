@@ -197,6 +197,45 @@ def load_profile(file: Path, base: Path | None = None, folder: Path | None = Non
     return parse_bytes(raw, shown)
 
 
+def past_numbers(raw: bytes, shown: str) -> tuple[Profile, set[str]] | None:
+    """A profile refused only for numbers YAML reads as others (1_000, 010, 1:00: number_problem), read with those
+    fields left out, and their dotted names: so that check says every other problem of the file with them, at once,
+    never only the number's, then the next once it is fixed (the hostile review). None when anything else stops its
+    reading (an alias, a key twice, nesting too deep, a syntax error). Only for reporting: never written back."""
+    text, found = decode_profile(raw, shown)
+    if text is None or errors(found):
+        return None
+    text = text.removeprefix("\ufeff")  # through parse_profile's own guards first: libyaml never sees what they refuse
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES or prescan(text, shown):
+        return None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        problems: list[Problem] = []
+        lines: dict[str, int] = {}
+        ctx = _Context(shown, text)
+        _walk(node, "", lines, problems, ctx, 1)
+        if not ctx.numbers or any(p.field not in ctx.numbers for p in errors(problems)):
+            return None
+        data = loader.construct_document(node)
+    except (yaml.YAMLError, ValueError, OverflowError, RecursionError):
+        return None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        return None
+    for dotted in ctx.numbers:
+        *parents, last = dotted.split(".")
+        holder: Any = data
+        for key in parents:
+            holder = holder.get(key) if isinstance(holder, dict) else None
+        if isinstance(holder, dict):
+            holder.pop(last, None)
+    return Profile(shown, data, lines), set(ctx.numbers)
+
+
 def parse_bytes(raw: bytes, shown: str) -> tuple[Profile | None, list[Problem]]:
     """Parse a profile held as bytes (a file, or a git blob) with the same rules as a file."""
     text, problems = decode_profile(raw, shown)
@@ -744,6 +783,7 @@ class _Context:
     path: str
     text: str
     seen: set[int] = field(default_factory=set)
+    numbers: set[str] = field(default_factory=set)  # the fields whose number YAML reads as another (number_problem)
 
 
 _INT = "tag:yaml.org,2002:int"
@@ -808,6 +848,7 @@ def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], problems: list[Pr
         found = _scalar_problem(node, prefix or "yaml", line, path)
         if found:
             problems.append(found)
+            ctx.numbers.add(prefix)
     elif isinstance(node, yaml.MappingNode):
         keys_here: dict[str, int] = {}
         for key_node, value_node in node.value:

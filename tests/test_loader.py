@@ -325,3 +325,26 @@ def test_a_profile_named_twice_is_read_once_not_a_clash_with_itself(tmp_path):
     assert (r.returncode, r.stderr.strip()) == (0, "Checked 2 profiles: no problems."), r.stdout + r.stderr
     r = run_build("data", "--providers", str(prov), f"{prov}/", "--out", str(tmp_path / "out"))
     assert r.returncode == 0, r.stderr
+
+
+def test_a_number_yaml_misreads_is_said_with_every_other_problem_of_the_file(tmp_path):
+    """1_000 (or 010, 1:00, 0x10) stopped the file's reading, so check said only that, then the javascript: link and the
+    30th of February once it was fixed, one run at a time (the hostile review): every problem at once, in line order,
+    the misread number's field not reported twice. An alias still stops the reading there (nothing else is read)."""
+    head = (ROOT / "providers" / "aston-house.yaml").read_text().split("beds:")[0]
+    f = tmp_path / "providers" / "aston-house.yaml"
+    f.parent.mkdir()
+    f.write_text(head.replace("https://", "javascript://", 1) if "https://" in head else head + "contact:\n  website: javascript:alert(1)\n")
+    f.write_text(f.read_text() + "beds:\n  registered: 1_000\ncqc:\n  registered_since: 2026-02-30\n")
+    r = run_build("check", str(f))
+    lines = r.stdout.splitlines()
+    assert r.returncode == 1 and len(lines) == 3, r.stdout
+    assert "website: links must start with https:// or http://" in lines[0]
+    assert "beds.registered: '1_000' is written in a form YAML reads as another number" in lines[1]
+    assert "cqc.registered_since: '2026-02-30' is not a real date" in lines[2]
+    assert r.stderr.startswith("3 problems in 1 file")
+    before = f.read_text()
+    assert run_build("fmt", str(f)).returncode != 0 and f.read_text() == before  # never written back without it
+    f.write_text(before.replace("registered: 1_000", "registered: &n 10\n  other: *n"))
+    lines = run_build("check", str(f)).stdout.splitlines()
+    assert len(lines) == 1 and "anchors and aliases" in lines[0]
