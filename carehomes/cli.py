@@ -837,8 +837,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
     outputs = {ROOT / path: docs.template_text(kind=k) for path, k in docs.template_paths().items()}
     outputs[ROOT / docs.JSON_SCHEMA_PATH] = docs.json_schema_text()
-    forms_and_contributing = forms.generated_files(ROOT)  # the issue forms, and CONTRIBUTING.md's council contact and
-    outputs.update(forms_and_contributing)  # form links: made from the schema and mkdocs.yml's settings
+    area = find_area(args.area, ROOT)  # the area the repository publishes (its variable AREA): its council's words
+    forms_and_contributing = forms.generated_files(ROOT, config=area.config)  # the issue forms, and CONTRIBUTING.md's
+    outputs.update(forms_and_contributing)  # council contact and form links: made from the schema and the area's settings
     commands = ROOT / docs.COMMANDS_PATH
     outputs[commands] = docs.commands_text(parser())
     reference = ROOT / docs.FIELD_REFERENCE_PATH  # every field, for stewards and developers
@@ -852,9 +853,11 @@ def cmd_docs(args: argparse.Namespace) -> int:
             _say(f"wrote {p.relative_to(ROOT)}")
     if args.check:
         for p in stale:
+            settings = area.config.relative_to(ROOT) if area.config.is_relative_to(ROOT) else area.config
             made_from = ("the commands in carehomes/cli.py" if p == commands else
-                         "schema/datapackage.json and mkdocs.yml" if p in forms_and_contributing else "schema/datapackage.json")
-            _say(f"{p.relative_to(ROOT)} is out of date with {made_from}; run: python3 build.py docs")
+                         f"schema/datapackage.json and {settings}" if p in forms_and_contributing else "schema/datapackage.json")
+            _say(f"{p.relative_to(ROOT)} is out of date with {made_from}; run: python3 build.py docs"
+                 f"{f' --area {area.name}' if area.name else ''}")
         return 1 if stale else 0
     for p in stale:
         try:
@@ -1519,6 +1522,9 @@ def parser() -> argparse.ArgumentParser:
                        "(profile template, editor JSON Schema, issue forms, docs/commands.md)")
     g.add_argument("--check", action="store_true", help="fail if they are out of date instead of writing")
     g.add_argument("--screenshots", action="store_true", help="also photograph the issue forms for CONTRIBUTING.md (needs chromium)")
+    g.add_argument("--area", metavar="NAME", help="the area the repository publishes (its variable AREA): the issue forms "
+                   "and CONTRIBUTING.md take its council's contact and its site's address from areas/NAME/mkdocs.yml "
+                   "(default: the top level's mkdocs.yml; see docs/areas.md)")
     g.set_defaults(func=cmd_docs)
 
     gh = sub.add_parser("github", help="open or update a pull request or issue, comment, label, push (for the workflows)",

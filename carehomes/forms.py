@@ -589,10 +589,12 @@ def settings_for_blocks(config: Path) -> dict[str, Any]:
     return {**directory_settings(config), "site_url": configfile.load_config_file(config).get("site_url", "")}
 
 
-def generated_files(root: Path = ROOT, schema: Schema | None = None) -> dict[Path, str]:
+def generated_files(root: Path = ROOT, schema: Schema | None = None, config: Path | None = None) -> dict[Path, str]:
     """Files ``docs`` writes from the schema and mkdocs.yml: each kind's two update forms, the claim form and
-    CONTRIBUTING.md's blocks."""
-    settings = settings_for_blocks(root / "mkdocs.yml") if (root / "mkdocs.yml").is_file() else {}
+    CONTRIBUTING.md's blocks. ``config``: the settings they take the council's contact and the site's address from
+    (default: the top level's mkdocs.yml; an area's, areas/NAME/mkdocs.yml, where the repository publishes that area)."""
+    config = config or root / "mkdocs.yml"
+    settings = settings_for_blocks(config) if config.is_file() else {}
     site_url = str(settings.get("site_url") or "")
     out = {root / FORMS_DIR / t: form_text(t, schema, site_url) for t in (*kind_forms(schema), *claim_forms(schema))}
     contributing = root / CONTRIBUTING

@@ -33,6 +33,24 @@ def test_committed_forms_are_generated_from_the_schema():
     assert r.returncode == 0, r.stderr
 
 
+def test_an_areas_forms_and_contributing_speak_for_its_council_and_site(tmp_path):
+    """A repository publishing Oldham (its variable AREA) gave providers Herefordshire's council, its find page and its
+    "For providers" page in CONTRIBUTING.md and the claim forms, and `docs --area` was refused (the Devon review):
+    `docs --area NAME` makes them from areas/NAME/mkdocs.yml, and the pull-request check compares them with it."""
+    oldham = ROOT / "areas" / "oldham" / "mkdocs.yml"
+    made = forms.generated_files(config=oldham)
+    contributing = made[ROOT / "CONTRIBUTING.md"]
+    assert "Oldham Council (example)" in contributing and "Herefordshire Council" not in contributing
+    assert "https://example-council.github.io/care-homes/oldham/find/" in contributing
+    claim = made[TEMPLATES / "claim-home.yml"]
+    assert "https://example-council.github.io/care-homes/oldham/for-providers/" in claim
+    assert made == {p: t for p, t in forms.generated_files(config=oldham).items()}  # the same each time
+    r = run_build("docs", "--check", "--area", "oldham")
+    assert r.returncode == 1 and (".github/ISSUE_TEMPLATE/claim-home.yml is out of date with schema/datapackage.json and "
+                                  "areas/oldham/mkdocs.yml; run: python3 build.py docs --area oldham") in r.stderr.splitlines()
+    assert run_build("docs", "--check").returncode == 0  # the committed files are the top level's
+
+
 def test_every_field_the_home_owns_is_in_exactly_one_form():
     s = load_schema()
     vac = [ff.path for ff in forms.form_fields(forms.VACANCIES)]
