@@ -322,8 +322,19 @@ export function initFind(root) {
         });
       }
       var file = "postcodes/" + area + "/" + whole[0] + "-" + whole[1].charAt(0) + ".json";
+      var notLive = function () {
+        // a postcode that is not live (mistyped, or ended since: a home's address in CQC's register of years ago) is
+        // measured from the middle of its district, saying so, where that district is known: a home's own postcode
+        // copied from its page led nowhere (the Devon review)
+        return fetch(new URL("postcodes/" + area + "/districts.json", base)).then(function (r) { return r.ok ? r.json() : null; })
+          .catch(function () { return null; }).then(function (dd) {
+            return dd && Object.prototype.hasOwnProperty.call(dd, code) && dd[code]
+              ? { at: dd[code], note: fill(VALUES.find.notLiveFromOutward, { postcode: typed, district: code }) }
+              : { error: fill(VALUES.find.notLive, { postcode: typed }) };
+          });
+      };
       return fetch(new URL(file, base)).then(function (r) { return r.ok ? r.json() : {}; }).then(function (d) {
-        if (!Object.prototype.hasOwnProperty.call(d, whole[1])) return { error: fill(VALUES.find.notLive, { postcode: typed }) };
+        if (!Object.prototype.hasOwnProperty.call(d, whole[1])) return notLive();
         if (d[whole[1]]) return { at: d[whole[1]], note: fill(VALUES.find.fromPostcode, { postcode: typed }) };
         // a live postcode without a position: the district centre, and say so
         return district().then(function (o) { return o ? { at: o.at, area: o.area, note: fill(VALUES.find.fromDistrict, { area: o.area }) } : { error: fill(VALUES.find.notLive, { postcode: typed }) }; });
