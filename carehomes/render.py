@@ -19,7 +19,7 @@ import tempfile
 import time
 import traceback
 import urllib.parse
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,12 +215,19 @@ def _localities(directory: dict[str, Any]) -> Iterator[tuple[str, str, list[str]
             yield " ".join(words_of(name)), name, districts, any(" " in d for d in districts)
 
 
-def find_places(directory: dict[str, Any]) -> str:
+def find_places(directory: dict[str, Any], towns: Iterable[str] = ()) -> str:
     """The council's named parts of its area (_localities), as the find page takes a name typed in its search box
     (directory-text.js placesIn): JSON [[its words, its name, [its districts]]], the longest name first; "" when there
-    are none. A part named by postcode sectors is left out: the find page filters by whole districts."""
-    out = [(key, name, districts) for key, name, districts, sectors in _localities(directory)
-           if key and districts and not sectors and all(districts)]
+    are none. A part named by postcode sectors is left out: the find page filters by whole districts. A part named as
+    one of ``towns`` is (the town filter's labels) has that town's label after its districts: the name then finds the
+    homes in its districts and those of that town ("Exeter" of EX1, EX2 and EX4 lost Exeter's homes in EX5: the Devon
+    review)."""
+    by_words = {" ".join(words_of(t)): t for t in towns}
+    out: list[list[Any]] = []
+    for key, name, districts, sectors in _localities(directory):
+        if key and districts and not sectors and all(districts):
+            town = by_words.get(key)
+            out.append([key, name, districts, town] if town else [key, name, districts])
     out.sort(key=lambda p: -len(p[0].split()))
     return json.dumps(out, ensure_ascii=False) if out else ""
 
@@ -389,7 +396,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     pages = {
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views if not v.closed}), lists=lists,
-            map=_map_config(cfg), ring_council=find_ring(schema, d), ring_council_link=find_ring_link(d), places=find_places(d),
+            map=_map_config(cfg), ring_council=find_ring(schema, d), ring_council_link=find_ring_link(d), places=find_places(d, known.labels.values()),
             face=face_of(schema), facets=facets,
             facet_notes=_facet_notes(facets, face_of(schema).browse_notes(present, shared_only=True)),
             sorts=face_of(schema).sorts_for(present), kind_counts=kind_counts(current), listing=words.listing, nouns=(words.one, words.many),

@@ -634,6 +634,9 @@ def test_a_part_of_the_area_named_finds_an_agency_by_its_office_or_the_districts
     # the longest name first, in the find page's words; a part named by sectors, or by nothing, left out
     assert places == [["royton shaw and crompton", "Royton, Shaw and Crompton", ["OL2"]], ["saddleworth", "Saddleworth", ["OL3"]]]
     assert find_places({}) == "" and find_places({"localities": ["OL1"]}) == ""
+    # a part named as a listed town is (in the find page's words) carries that town's label: its name finds both
+    assert json.loads(find_places({"localities": {"Exeter": ["EX1", "EX2"], "Golden Valley": ["HR2"]}}, ["Exmouth", "EXETER"])) == [
+        ["golden valley", "Golden Valley", ["HR2"]], ["exeter", "Exeter", ["EX1", "EX2"], "EXETER"]]
 
 
 def test_a_locality_the_find_page_cannot_find_by_its_name_is_warned_of():

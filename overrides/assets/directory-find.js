@@ -817,7 +817,9 @@ export function initFind(root) {
       var words = parts.rest ? parts.rest.split(" ") : [];
       Object.keys(meant.filters).forEach(function (k) { filters[k] = meant.filters[k]; });
       // a part of the area named: the services in its postcode districts, an agency by its office's or those it covers
-      if (parts.districts.length) filters.district = { any: parts.districts };
+      // and, a part named as a town is, that town's homes too (Exeter's in EX5, beside the part's EX1, EX2 and EX4)
+      if (parts.towns.length) filters.any = [{ district: { any: parts.districts } }, { town: { any: parts.towns } }];
+      else if (parts.districts.length) filters.district = { any: parts.districts };
       why = function (d) { return whyMatched(d.meta, words, meant.needs, FACE.search); };
       // what the compare page shows beside the shortlist: the distance from here and the needs filtered for
       var from = o ? (geo ? VALUES.find.yourLocation : String(s.nearFromQ || "").toUpperCase()) : "";
@@ -960,8 +962,10 @@ export function initFind(root) {
         // is found by its office's town and the towns it says it covers (Shaw found the one agency whose office is
         // there: the home care review)
         if (parts.names.length && !placeAlone) {
-          text += " " + fill(parts.names.length === 1 ? VALUES.find.placeTakenOne : VALUES.find.placeTakenMany,
-            { places: parts.names.join("; "), districts: parts.districts.join(", ") });
+          var taken = parts.towns.length ? [VALUES.find.placeTownTakenOne, VALUES.find.placeTownTakenMany]
+            : [VALUES.find.placeTakenOne, VALUES.find.placeTakenMany];
+          text += " " + fill(parts.names.length === 1 ? taken[0] : taken[1],
+            { places: parts.names.join("; "), districts: parts.districts.join(", "), towns: parts.towns.join("; ") });
         }
         var coverage = FACE.coverage || {};
         if (words.length && !distanceMode && coverage.wordsNote && (of || {}).covers &&

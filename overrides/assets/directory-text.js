@@ -88,9 +88,10 @@ export function needsIn(q, needWords) {
 export function placesIn(q, places) {
   // A part of the council's area named in the search's words ("Saddleworth": mkdocs.yml's localities, the find page's
   // data-places: [[its words, its name, [postcode districts]], ...], longest first) is those districts, never text
-  // to match (a coordinator typing the patient's area found nothing). q: the words as needsIn leaves them.
-  // -> {rest: the other words, names: the parts named, districts: their districts, once each}
-  var typed = " " + plainWords(q) + " ", rest = typed, found = [], names = [], districts = [];
+  // to match (a coordinator typing the patient's area found nothing). q: the words as needsIn leaves them. A part named
+  // as a town is (its label after its districts) is that town as well (towns).
+  // -> {rest: the other words, names: the parts named, districts: their districts, towns: those towns, once each}
+  var typed = " " + plainWords(q) + " ", rest = typed, found = [], names = [], districts = [], towns = [];
   (Array.isArray(places) ? places : []).forEach(function (p) {
     if (!Array.isArray(p) || !Array.isArray(p[2])) return;
     var key = plainWords(p[0]);
@@ -102,8 +103,9 @@ export function placesIn(q, places) {
   found.forEach(function (f) {
     names.push(String(f[1][1]));
     f[1][2].forEach(function (d) { if (typeof d === "string" && d && districts.indexOf(d) < 0) districts.push(d); });
+    if (typeof f[1][3] === "string" && f[1][3] && towns.indexOf(f[1][3]) < 0) towns.push(f[1][3]);
   });
-  return { rest: rest.trim().replace(/\s+/g, " "), names: names, districts: districts };
+  return { rest: rest.trim().replace(/\s+/g, " "), names: names, districts: districts, towns: towns };
 }
 
 export function whyMatched(meta, words, needs, search) {

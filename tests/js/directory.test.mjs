@@ -561,6 +561,11 @@ test("facet index: a filter object keeps what Pagefind keeps", () => {
   assert.deepEqual(keep({ all: [{ any: [{ need_x: "yes" }, { untold: "need_x" }] }] }), [2, 3]);
   assert.deepEqual(keep({ care_nursing: "yes", all: [{ any: [{ need_x: "yes" }, { untold: "need_x" }] }] }), [2]);
   assert.deepEqual(keep({ band_children: "yes" }), [], "a filter no home has matches nothing");
+  // a part of the area named as a town is: its districts' homes or the town's (directory-find.js, placesIn's towns)
+  const placed = { district: { EX1: [0], EX5: [3] }, town: { Exeter: [0, 3], Exmouth: [4] } };
+  const where = (f) => Array.from(matching(f, placed, 5)).flatMap((on, i) => (on ? [i] : []));
+  assert.deepEqual(where({ any: [{ district: { any: ["EX1"] } }, { town: { any: ["Exeter"] } }] }), [0, 3]);
+  assert.deepEqual(where({ district: { any: ["EX1"] } }), [0]);
   assert.deepEqual(keep({ rating: "Requires improvement" }), []);
 });
 
@@ -718,12 +723,17 @@ test("the word put right takes its place in the search box's text; the other wor
 test("a part of the council's area named in the search's words is its postcode districts, never text to match", () => {
   const places = [["royton shaw and crompton", "Royton, Shaw and Crompton", ["OL2"]], ["oldham town and lees", "Oldham town and Lees", ["OL1", "OL4", "OL8"]],
     ["saddleworth", "Saddleworth", ["OL3"]]];
-  assert.deepEqual(placesIn("saddleworth", places), { rest: "", names: ["Saddleworth"], districts: ["OL3"] });
-  assert.deepEqual(placesIn("abbey saddleworth saddleworth", places), { rest: "abbey", names: ["Saddleworth"], districts: ["OL3"] });
+  assert.deepEqual(placesIn("saddleworth", places), { rest: "", names: ["Saddleworth"], districts: ["OL3"], towns: [] });
+  assert.deepEqual(placesIn("abbey saddleworth saddleworth", places), { rest: "abbey", names: ["Saddleworth"], districts: ["OL3"], towns: [] });
   assert.deepEqual(placesIn("royton shaw and crompton oldham town and lees", places),
-    { rest: "", names: ["Royton, Shaw and Crompton", "Oldham town and Lees"], districts: ["OL2", "OL1", "OL4", "OL8"] });
-  assert.deepEqual(placesIn("shaw", places), { rest: "shaw", names: [], districts: [] });  // a word of a part's name is a word
-  assert.deepEqual(placesIn("saddleworthy", places), { rest: "saddleworthy", names: [], districts: [] });
-  assert.deepEqual(placesIn("saddleworth", [["saddleworth", "S", "OL3"], "x", null, [1, 2, [3, "OL3"]]]), { rest: "saddleworth", names: [], districts: [] });
-  assert.deepEqual(placesIn("", null), { rest: "", names: [], districts: [] });
+    { rest: "", names: ["Royton, Shaw and Crompton", "Oldham town and Lees"], districts: ["OL2", "OL1", "OL4", "OL8"], towns: [] });
+  assert.deepEqual(placesIn("shaw", places), { rest: "shaw", names: [], districts: [], towns: [] });  // a word of a part's name is a word
+  assert.deepEqual(placesIn("saddleworthy", places), { rest: "saddleworthy", names: [], districts: [], towns: [] });
+  assert.deepEqual(placesIn("saddleworth", [["saddleworth", "S", "OL3"], "x", null, [1, 2, [3, "OL3"]]]), { rest: "saddleworth", names: [], districts: [], towns: [] });
+  assert.deepEqual(placesIn("", null), { rest: "", names: [], districts: [], towns: [] });
+  // a part named as a town is: that town too (the Devon review: "Exeter" of EX1, EX2 and EX4 lost Exeter's homes in EX5)
+  const devon = [["exeter", "Exeter", ["EX1", "EX2", "EX4"], "Exeter"], ["golden valley", "Golden Valley", ["HR2"]]];
+  assert.deepEqual(placesIn("exeter nursing", devon), { rest: "nursing", names: ["Exeter"], districts: ["EX1", "EX2", "EX4"], towns: ["Exeter"] });
+  assert.deepEqual(placesIn("golden valley", devon), { rest: "", names: ["Golden Valley"], districts: ["HR2"], towns: [] });
+  assert.deepEqual(placesIn("exeter", [["exeter", "Exeter", ["EX1"], 7]]).towns, [], "a label that is not text is no town");
 });
