@@ -627,7 +627,8 @@ def _key_questions(v: View, value: Any, spec: Any) -> Shown | None:
     gave it in another report than the overall rating's (cqc.rating_date, the group's date), and, as the overall
     rating does, that it is more than the rating's staleness limit old (``stale``: ", more than {limit} old"). A question
     whose date is not known says so (``undated``); when no question's date is known (a profile imported before they
-    were kept), the line says it once, as its note (``undatedAll``). None when no question is rated."""
+    were kept), the line says it once, as its note (``undatedAll``); a question with no rating, after the others
+    (``unrated``: "{title}: no rating in the CQC data we hold"). None when no question is rated."""
     overall = date_of(v.get("cqc.rating_date"))
     rated = [(title, r, date_of(v.get(f"cqc.rating_{key}_date"))) for key, title in KEY_QUESTIONS if (r := v.get(f"cqc.rating_{key}"))]
     if not rated:
@@ -645,6 +646,10 @@ def _key_questions(v: View, value: Any, spec: Any) -> Shown | None:
         else:
             note = ""
         said.append(f"{title}: {r}" + (f" ({note})" if note else ""))
+    # a question CQC's data we hold gives no rating for (a focused inspection's "No published rating") is named, not
+    # left out: the line showed three of the five without a word (the Devon review)
+    unrated = str(opts.get("unrated", "{title}: not known"))
+    said += [unrated.replace("{title}", title) for key, title in KEY_QUESTIONS if not v.get(f"cqc.rating_{key}")]
     return Shown("; ".join(said), note=str(opts.get("undatedAll", "dates not known")) if none_dated else None)
 
 

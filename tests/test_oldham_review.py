@@ -213,6 +213,22 @@ def test_a_question_whose_date_is_not_known_says_so(oldham):
     assert fact.note == "when CQC rated each is not in our data"
 
 
+def test_a_question_cqc_gave_no_rating_is_named_not_left_out(oldham):
+    """Kings Manor (Devon) showed "Safe: Inspected but not rated; Responsive: ...; Well-led: ..." and nothing of
+    Effective and Caring, which CQC's data gives "No published rating" (the Devon review): each is named, after the
+    others, as not in the data we hold, never as a rating."""
+    v = next(v for v in oldham if v.slug == "stoneswood-residential-home")
+    d = json.loads(json.dumps(v.d, default=str))
+    del d["cqc"]["rating_effective"], d["cqc"]["rating_caring"]
+    spec = next(f for g in face_of(v.s, "care_home").page if g.id == "quality" for f in g.facts if f.format == "key_questions")
+    fact = HomeView(d, TODAY, v.s).fact(spec)
+    assert fact is not None and fact.text == ("Safe: Good; Responsive: Good; Well-led: Good; Effective: no rating in the CQC "
+                                              "data we hold; Caring: no rating in the CQC data we hold")
+    for q in QUESTIONS.values():
+        d["cqc"].pop(f"rating_{q}", None)
+    assert HomeView(d, TODAY, v.s).fact(spec) is None  # none rated: the line is left out, as ifKnown says
+
+
 # --- the site as built ---------------------------------------------------------------------------------------
 
 @pytest.mark.slow  # builds Oldham's site
