@@ -183,6 +183,7 @@ class Face:
     key: tuple[LineSpec, ...] = ()  # keyFacts: lines a page's key facts add after the first kind's own (weekend admissions)
     also: tuple[LineSpec, ...] = ()  # its card lines a location of this kind and another, shown as the other, adds (also)
     recent: str = ""  # {recent} as the schema's availability staleness age says it (Age.recent), unless a site says its own
+    kind_titles: Mapping[str, str] = field(default_factory=dict)  # the site's face: kind id -> its title ("Home care agency")
 
     @property
     def options(self) -> list[Option]:
@@ -334,8 +335,9 @@ class Face:
             # with several kinds, the compare page shows each kind's homes with that kind's own rows
             # and the filters its homes answer in home.json (the compare page's "You searched for" rows: a care home was
             # shown "Not provided yet" for an agency's question)
+            # and what one and several of each are called in a sentence ("home care agency"), for a sort of one kind
             "kinds": {k: {"plural": plural, "compare": [[r.id, r.label, self.not_held_cell(r, ungathered)] for r in rows],
-                          "filterLabels": labels}
+                          "filterLabels": labels, "many": str(plural).lower(), "one": str(self.kind_titles.get(k, "")).lower()}
                       for k, (plural, rows, labels) in self.by_kind.items()},
             "compareApart": self.compare_apart,
         }
@@ -1051,7 +1053,8 @@ def _site_face(schema: Schema) -> Face:
     facets = (*lead, *(f for f in facets if f not in lead))
     return Face(first.kind, first.page, first.card, merged("compare", "id"), facets,
                 merged("sorts", "key"), first.search, next((f.coverage for f in (first, *others) if f.coverage), {}), by_kind,
-                tuple(k for f in (first, *others) for k in f.coverage_kinds), recent=first.recent)
+                tuple(k for f in (first, *others) for k in f.coverage_kinds), recent=first.recent,
+                kind_titles={f.kind: str(kind(f.kind, schema).title) for f in (first, *others)})
 
 
 def load_face(schema: Schema, kind: str = KIND) -> Face:

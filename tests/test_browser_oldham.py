@@ -204,6 +204,22 @@ def test_agencies_not_providing_care_can_be_left_out(oldham, browser):
     assert errors == [], errors
 
 
+def test_an_agencys_sort_with_no_kind_chosen_speaks_of_the_agencies_not_every_service(oldham, browser):
+    """Sorting every service by the hours of care an agency can start said "324 services match. Each of them has not
+    said ... how many hours it can start" of care homes never asked it (the Devon review): it is said of the agencies."""
+    ctx, pg, errors = watched_page(browser, 1280, 900)
+    pg.goto(oldham + "find/?sort=hours")
+    expect(pg.locator("#results-status")).to_have_text(
+        "104 services match. The 62 home care agencies among them have not said in the last week how many hours they can "
+        "start, so all are listed A to Z, not most hours of care a week first.", timeout=10000)
+    pg.goto(oldham + "find/?sort=hours&kind=home_care_agency")  # every one an agency: as before
+    expect(pg.locator("#results-status")).to_have_text(
+        "62 services match. Each of them has not said in the last week how many hours it can start, so they are listed "
+        "A to Z, not most hours of care a week first.", timeout=10000)
+    ctx.close()
+    assert errors == [], errors
+
+
 def test_only_the_filters_of_the_kinds_chosen_are_offered(oldham, browser):
     """The home care review: with "Care at home" ticked the panel still offered "With nursing", "Beds free now", the
     needs a care home can meet and a weekly fee; ticking "With nursing" found only Park Hills, a care home that is an
@@ -439,9 +455,9 @@ def test_beds_free_first_on_services_of_both_kinds_counts_only_the_care_homes_as
     pg = browser.new_page(viewport={"width": 1280, "height": 900})
     pg.goto(oldham + "find/?sort=free")
     wait_results(pg)
-    expect(pg.locator("#results-status")).to_have_text(re.compile(
-        r"^104 services match\. Each of them has not said in the last week how many beds are free, so they are listed A to "
-        r"Z, not most beds free first\."))
+    expect(pg.locator("#results-status")).to_have_text(re.compile(  # of the care homes, whose answer it is (the Devon review)
+        r"^104 services match\. The 44 care homes among them have not said in the last week how many beds are free, so all "
+        r"are listed A to Z, not most beds free first\."))
     pg.goto(oldham + "find/?sort=free&kind=care_home")
     wait_results(pg)
     expect(pg.locator("#results-status")).to_have_text(re.compile(

@@ -454,6 +454,16 @@ export function initFind(root) {
     });
   }
   var unconfirmed = false;  // the list shows homes that match every known filter, not confirmed on the rest
+  function noneOfKind(none, n, unknown, sort) {
+    // a sort by a fact only one kind gives (an agency's hours), with services of other kinds among those found and none
+    // of that kind with a value: said of that kind alone ("The 5 home care agencies among them have not said ..."), not
+    // of every service found (324 care homes were said not to have given an agency's hours: the Devon review)
+    var k = (FACE.kinds || {})[sortOf(sort).kind || ""];
+    if (!k || !(unknown > 0) || unknown >= n) return "";
+    return fill(unknown === 1 ? VALUES.find.sortedNoneOfKindOne : VALUES.find.sortedNoneOfKind,
+      { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), n: unknown, kinds: k.many, kind: k.one,
+        what: unknown === 1 ? none[2] : none[3], sort: sortOf(sort).words });
+  }
   function resultKey(x) {
     // which home a result is, whatever its form: its number in the index, its A to Z place (the index's {number}, a
     // district's {rank}), or a card's address
@@ -948,7 +958,7 @@ export function initFind(root) {
         } else if (s.sort === "rating" && unknown === n) {
           text = byCount(n, VALUES.find.matchOne, VALUES.find.matchMany) + ". " + VALUES.find.ratingSortNotKnown;
         } else text = (none
-            ? fill(VALUES.find.sortedNone, { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), what: none[2], sort: sortOf(s.sort).words })
+            ? noneOfKind(none, n, unknown, s.sort) || fill(VALUES.find.sortedNone, { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), what: none[2], sort: sortOf(s.sort).words })
             : fill(VALUES.find.sortedBy, { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), sort: sortOf(s.sort).words }) + unknownNote(s.sort, unknown)) +
           (within ? " " + fill(VALUES.find.onlyWithin, { within: within, from: geo ? VALUES.find.yourLocation : String(s.nearFromQ || "").toUpperCase() })
             : s.nearFromQ ? " " + ((FACE.search || {}).postcodeOnlyForDistance || "") : "");
