@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .fsutil import is_slug
-from .load import Profile, errors, parse_bytes
+from .load import TEMPLATE_HINT, Profile, errors, parse_bytes
 from .records import flatten, get_path
 from .schema import Schema, load_schema
 
@@ -116,8 +116,10 @@ def stewards(root: Path, base: str) -> set[str]:
         return set()  # no stewards file: nobody is a steward, so every change outside one's own profile is refused
     parsed, problems = parse_bytes(text, STEWARDS_FILE)  # the one reader, with its guards and messages
     stopping = errors(problems)
-    if parsed is None and stopping:
-        raise GitError(f"{stopping[0]} (in the version at {base}); a council steward must fix {STEWARDS_FILE}")
+    if parsed is None and stopping:  # the profile reader's hint is about profiles: this file's own said instead
+        said = str(stopping[0]).replace(TEMPLATE_HINT, f"write it as the example at the top of {STEWARDS_FILE} is: "
+                                                       "'stewards:', then one '- username' a line")
+        raise GitError(f"{said} (in the version at {base}); a council steward must fix {STEWARDS_FILE}")
     data = parsed.data if parsed is not None and isinstance(parsed.data, dict) else None
     names = data.get("stewards", []) if data is not None else None
     if names is None and data is not None:

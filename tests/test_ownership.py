@@ -209,6 +209,18 @@ def test_stewards_are_matched_as_written_text(repo, entry, author, shown):
                         "date, not a user name; put quotes around it (- \"010\") so it is matched as written\n")
 
 
+def test_a_stewards_file_that_is_not_yaml_is_said_with_its_own_example_not_the_profiles(repo):
+    """A stewards.yaml YAML cannot read was told to "compare this line with providers/_template.yaml", a profile's hint
+    (the hostile review): it names the file's own example."""
+    (repo / "stewards.yaml").write_text("stewards:\n  - Council-Steward\n  - [unclosed\n")
+    commit_to_main(repo)
+    (repo / "build.py").write_text("# changed\n")
+    r = ownership(repo, "Council-Steward")
+    assert r.returncode == 2 and "providers/_template.yaml" not in r.stderr
+    assert ("write it as the example at the top of stewards.yaml is: 'stewards:', then one '- username' a line (in the "
+            "version at main); a council steward must fix stewards.yaml\n") in r.stderr
+
+
 def test_a_steward_written_as_an_octal_number_stops_the_check(repo):
     # '- 010' was read as 8, so user '8' became a steward; the loader now refuses such a number outright
     (repo / "stewards.yaml").write_text("stewards:\n  - Council-Steward\n  - 010\n")
