@@ -60,8 +60,9 @@ SHOWN_AT_MOST = 200  # characters of a text value a conflict shows
 class MergeError(Exception):
     """The merge was refused: ``problems`` lists every reason, each naming its file (and line)."""
 
-    def __init__(self, *problems: str):
+    def __init__(self, *problems: str, homes: list[Home] | None = None):
         self.problems = list(problems)
+        self.homes = homes or []  # the homes read before the problems were found (read_package): checked too
         shown = self.problems[:SHOW_AT_MOST]
         if len(self.problems) > SHOW_AT_MOST:
             shown.append(f"... and {len(self.problems) - SHOW_AT_MOST:,} more problems")
@@ -428,13 +429,14 @@ def read_package(path: Path, schema: Schema, older: list[str] | None = None) -> 
     _, text, caps_shown = _data_file(path, caps_res)
     specs, missing = caps_res["schema"]["fields"], _missing(caps_res)
     codes = set(schema.capability_codes)
+    strays: dict[str, list[int]] = {}  # a capabilities row's location ID that is no home's: the lines naming it
     for line, cells in _rows(text, caps_shown, [f.name for f in caps_fields], problems, set()):
         row = dict(zip([f.name for f in caps_fields], cells, strict=True))
         lid, code = row["location_id"], row["capability"]
         home = homes.get(lid)
         if home is None:
             if lid not in unread:
-                    problems.append(f"{caps_shown}:{line}: location_id: {_show(lid)} is not a home in {shown}")
+                strays.setdefault(lid, []).append(line)
             continue
         if code not in codes:
             problems.append(f"{caps_shown}:{line}: capability: {_show(code)} is not one of this schema's capabilities")
@@ -449,11 +451,27 @@ def read_package(path: Path, schema: Schema, older: list[str] | None = None) -> 
         problems += bad
         for f, value in values:
             set_path(home.data, ("capabilities", code, f.path.rsplit(".", 1)[1]), value)
-    if problems:
-        raise MergeError(*problems)
+    # once for each location ID, not a line for each of its rows: ten lines of one ID hid the cause, a home's ID
+    # changed in the homes' table alone, which check_homes says (the hostile review)
+    problems += [f"{caps_shown}:{lines[0]}: location_id: {_show(lid)} is not a home in {shown}"
+                 + (f" (line{'s' * (len(lines) != 2)} {_spans(lines[1:])} name{'s' * (len(lines) == 2)} it too)"
+                    if len(lines) > 1 else "") for lid, lines in strays.items()]
     for h in homes.values():
         h.data = canonical(h.data, schema)
+    if problems:  # the homes whose rows were read whole are checked too (a row with a cell not read is partial)
+        raise MergeError(*problems, homes=[h for lid, h in homes.items() if lid not in unread])
     return list(homes.values())
+
+
+def _spans(lines: list[int]) -> str:
+    """Line numbers as runs: '3 to 11, 14'."""
+    runs: list[list[int]] = []
+    for n in lines:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(f"{a} to {b}" if b > a else str(a) for a, b in runs)
 
 
 def _fill(data: dict, more: dict) -> None:
@@ -509,8 +527,8 @@ def merge(paths: list[Path], schema: Schema | None = None) -> tuple[list[dict], 
     for path in map(descriptor_of, paths):
         try:
             homes = read_package(path, schema, report.older)
-        except MergeError as exc:
-            problems += exc.problems
+        except MergeError as exc:  # and what check finds in the homes it could read, at once
+            problems += exc.problems + check_homes(exc.homes, schema)[0]
             continue
         found, warned = check_homes(homes, schema)
         problems += found

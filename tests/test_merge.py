@@ -236,8 +236,31 @@ def test_capability_rows_must_belong_to_a_home_once(tmp_path, pkg):
     assert merge_fails(tmp_path, pkg / "datapackage.json") == [
         f"{pkg / 'capabilities.csv'}:{n + 1}: capability: {lines[1].split(',')[1]} for {lines[1].split(',')[0]} is "
         "listed twice (first on line 2); list each capability of a home once",
-        f"{pkg / 'capabilities.csv'}:{n + 2}: location_id: '1-999999999' is not a home in {pkg / 'care-homes.csv'}",
-        f"{pkg / 'capabilities.csv'}:{n + 3}: capability: 'flying' is not one of this schema's capabilities"]
+        f"{pkg / 'capabilities.csv'}:{n + 3}: capability: 'flying' is not one of this schema's capabilities",
+        f"{pkg / 'capabilities.csv'}:{n + 2}: location_id: '1-999999999' is not a home in {pkg / 'care-homes.csv'}"]
+
+
+def test_a_homes_id_changed_in_its_table_alone_is_said_with_the_rows_that_name_the_old_one(tmp_path, pkg):
+    """A home's location ID made wrong in care-homes.csv alone gave a line for each of its capabilities' rows ("is not a
+    home"), and the cause ("'BAD ID' is not in the right form") only once they were gone (the hostile review): the rows
+    are one line, and what check finds in the homes read is said with it."""
+    import csv
+    import io
+    rows = list(csv.reader(io.StringIO((pkg / "care-homes.csv").read_text(), newline="")))
+    named = [r.split(",")[0] for r in (pkg / "capabilities.csv").read_text().splitlines()[1:]]
+    at = next(i for i, r in enumerate(rows) if i and r[0] == named[0])
+    old = rows[at][0]
+    rows[at][0] = "BAD ID"
+    text = io.StringIO(newline="")
+    csv.writer(text, lineterminator="\r\n").writerows(rows)
+    (pkg / "care-homes.csv").write_text(text.getvalue(), newline="")
+    its = [i + 2 for i, lid in enumerate(named) if lid == old]
+    assert len(its) > 2
+    found = merge_fails(tmp_path, pkg / "datapackage.json")
+    assert found == [
+        f"{pkg / 'capabilities.csv'}:{its[0]}: location_id: '{old}' is not a home in {pkg / 'care-homes.csv'} (lines "
+        f"{its[1]} to {its[-1]} name it too)",
+        f"{pkg / 'care-homes.csv'}:{at + 1}: location_id: 'BAD ID' is not in the right form; write it like 1-000000001"]
 
 
 def test_bad_values_are_reported_with_file_and_line(tmp_path, pkg):
