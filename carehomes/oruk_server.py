@@ -299,7 +299,14 @@ def _modified_after(q: dict[str, str]) -> str | None:
         when = None
     if when is None or not re.fullmatch(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)", text):
         raise BadQuery(f"modified_after={text[:30]!r}: give a date and time as YYYY-MM-DDTHH:MM:SSZ, e.g. 2025-01-31T00:00:00Z")
-    return when.date().isoformat()
+    # the first day whose record's last_modified (that day at midnight, UTC) is at or after the instant given, in whatever
+    # offset it is written: the date as written, offset dropped, gave two answers for one instant (the open data review)
+    try:
+        utc = when.astimezone(dt.timezone.utc)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before any date
+        return dt.date.min.isoformat()
+    day = utc.date() if utc.time() == dt.time(0) else utc.date() + dt.timedelta(days=1) if utc.date() < dt.date.max else None
+    return day.isoformat() if day is not None else "9999-12-32"  # after the last day there is: nothing was modified since
 
 
 def _point(site: Path, postcode: str) -> tuple[float, float]:
@@ -329,7 +336,7 @@ class Query:
 
 def query(request: Request, catalogue: Catalogue) -> Query:
     """The list query of ``request``, checked; BadQuery names the first parameter that is wrong."""
-    q = _one(request, ALLOWED[request.scope["path"]])  # not request.url: it fails on a query that is not UTF-8
+    q = _one(request, ALLOWED[request.scope["path"].rstrip("/") or "/"])  # not request.url: it fails on a query that is not UTF-8
     page, per_page = _integer(q, "page", 1, spec.MAX_PAGE), _integer(q, "per_page", DEFAULT_PER_PAGE, spec.MAX_PER_PAGE)
     tests: list[Callable[[Entry], bool]] = []
     words = (_text(q, "search", spec.MAX_SEARCH) or "").casefold().split()
@@ -425,8 +432,12 @@ def create_app(site: Path, api_url: str = "", *, give_site: str = "give --site",
     async def root(request: Request) -> Response:
         return _json({"version": VERSION, "profile": PROFILE_URL, "openapi_url": base(request) + "openapi.json", **licence})
 
+    described = json.loads(description)
+
     async def openapi(request: Request) -> Response:
-        return Response(description, media_type="application/json")
+        # with this API's own public address as its server: without one, a tool driven by the description called the
+        # host's /services, not this API's under its path (the open data review)
+        return _json({**described, "servers": [{"url": base(request).rstrip("/")}]})
 
     def listing(items: Callable[[Catalogue], list[tuple[dict, Entry | None]]]) -> Callable:
         async def endpoint(request: Request) -> Response:
@@ -463,6 +474,9 @@ def create_app(site: Path, api_url: str = "", *, give_site: str = "give --site",
               Route("/taxonomies", listing(lambda c: [(t, None) for t in c.taxonomies])),
               Route("/taxonomy_terms", listing(lambda c: [(t, None) for t in c.terms]))]
     routes += [Route(f"/{name}/{{id}}", record(name)) for name in ("services", "service_at_locations", "taxonomies", "taxonomy_terms")]
+    # each address with a closing slash too, the static copy's own form (services/ is its folder): a client written
+    # against the static copy got 404 here (the open data review)
+    routes += [Route(r.path + "/", r.endpoint) for r in list(routes) if r.path != "/"]
     app = Starlette(routes=routes, exception_handlers={BadQuery: bad_query, HTTPException: http_error, Exception: server_error})
     # /services/ is not /services: a JSON 404 rather than starlette's redirect, whose address it takes from the Host header
     app.router.redirect_slashes = False

@@ -113,6 +113,10 @@ def test_root_names_version_and_openapi(api):
     assert SLIP == NOT_STATIC and NOT_STATIC not in published["paths"] and "/services/{id}" in published["paths"]
     assert NOT_STATIC in root["note"] and "/services/{service_id}" in root["note"]
     assert NOT_STATIC in published["info"]["description"] and "/services/{service_id}" in published["info"]["description"]
+    # its server is the static copy's own address: without one a tool took the host alone (the open data review)
+    assert published["servers"] == [{"url": "https://example-council.github.io/care-homes/oruk",
+                                     "description": "The static copy (no query parameters)"}]
+    assert published["info"]["license"]["url"] == "https://creativecommons.org/licenses/by-sa/4.0/"  # CC BY-SA, as named
     for path in published["paths"]:  # every path it describes is answered
         folder = site / "oruk" / path.strip("/").removesuffix("{id}")
         assert (folder / "index.html").is_file() if "{id}" not in path else any(folder.glob("*/index.html")), path

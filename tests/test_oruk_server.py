@@ -5,6 +5,7 @@ writes it) and the site's postcode lookup for HR; the ORUK validator's endpoint 
 against it, and schemathesis runs against it with the query parameters on."""
 from __future__ import annotations
 
+import datetime as dt
 import asyncio
 import json
 import os
@@ -113,16 +114,22 @@ def test_other_addresses_and_methods_answer_json_with_cors(client, services):
     assert get(client, "/services/nope", 404) == {"error": "no service has the id 'nope'; list them at /services"}
     assert get(client, "/taxonomies/nope", 404) == {"error": "no taxonomy has the id 'nope'; list them at /taxonomies"}
     assert get(client, "/nothing-here", 404)["error"].startswith("no such address")
-    # a trailing slash is another address: JSON 404, never a redirect to wherever the Host header says
+    # a closing slash is the static copy's own form of each address: the same answer, never a redirect to wherever the
+    # Host header says (it was a 404: a client written against the static copy broke here, the open data review)
     r = client.get("/services/", headers={"Host": "evil.example"}, follow_redirects=False)
-    assert (r.status_code, "location" in r.headers) == (404, False) and r.json()["error"].startswith("no such address")
+    assert (r.status_code, "location" in r.headers) == (200, False) and r.json() == get(client, "/services")
+    first = services[0]["id"]
+    assert get(client, f"/services/{first}/") == get(client, f"/services/{first}")
+    assert get(client, "/services//", 404)["error"].startswith("no such address")
     r = client.post("/services")
     assert (r.status_code, r.json(), r.headers["access-control-allow-origin"]) == (405, {"error": "this API is read-only: use GET"}, "*")
     pre = client.options("/services", headers={"Origin": "https://aggregator.example", "Access-Control-Request-Method": "GET"})
     assert pre.status_code == 204 and pre.headers["access-control-allow-origin"] == "*"
     assert "GET" in pre.headers["access-control-allow-methods"]
     assert get(client, "/")["openapi_url"] == "http://testserver/openapi.json"
-    assert get(client, "/openapi.json") == json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))
+    served = get(client, "/openapi.json")
+    assert served.pop("servers") == [{"url": "http://testserver"}]  # its own address: a tool driven by it calls this API
+    assert served == json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))
     one = services[3]
     assert get(client, f"/services/{one['id']}") == one
 
@@ -187,6 +194,16 @@ def test_filters_select_the_matching_homes(client, services):
     assert near["total_items"] < wider
     assert get(client, "/services?modified_after=2021-03-01T00:00:00Z&per_page=1")["total_items"] == 88
     assert get(client, "/services?modified_after=2030-01-01T00:00:00Z")["total_items"] == 0
+    # one instant written in any offset is one answer, by each record's own last_modified (the open data review: the
+    # date as written was taken, the offset dropped); a record of that day at midnight UTC is "on or after" only then
+    newest = max(s["last_modified"] for s in services)
+    day = newest[:10]
+    at_newest = get(client, f"/services?modified_after={day}T00:00:00Z")["total_items"]
+    assert at_newest == sum(s["last_modified"] == newest for s in services) > 0
+    next_day = (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
+    for same in (f"{day}T01:00:00Z", f"{day}T03:00:00+02:00", f"{day}T00:00:00-01:00", f"{next_day}T00:30:00+01:00"):
+        assert get(client, f"/services?modified_after={same.replace('+', '%2B')}")["total_items"] == 0, same
+    assert get(client, f"/services?modified_after={day}T01:00:00%2B01:00")["total_items"] == at_newest  # midnight UTC
     # care homes publish no ages or opening times: such a filter matches none rather than being ignored
     assert get(client, "/services?minimum_age=18")["total_items"] == 0
     assert get(client, "/services?day=MO")["total_items"] == 0

@@ -189,11 +189,16 @@ def root_document(site_url: str = "", api_url: str = "", sources: list[dict] | N
     return doc
 
 
-def static_openapi_text() -> bytes:
-    """oruk/openapi.json: static_openapi of the corrected description, written as it is."""
+def static_openapi_text(site_url: str = "") -> bytes:
+    """oruk/openapi.json: static_openapi of the corrected description, written as it is, with the static copy's address
+    as its server when the site's is known (without one, OpenAPI takes the document's host alone, and a tool driven by
+    the description called https://host/services, not the site's oruk/ under its path: the open data review)."""
     from .oruk_openapi import dumps, openapi_text
 
-    return dumps(static_openapi(json.loads(openapi_text()))).encode("utf-8")
+    doc = static_openapi(json.loads(openapi_text()))
+    if site_url:
+        doc = {**doc, "servers": [{"url": site_url.rstrip("/") + "/oruk", "description": "The static copy (no query parameters)"}]}
+    return dumps(doc).encode("utf-8")
 
 
 def _responses(services: list[dict]) -> list[tuple[str, list[dict], list[dict]]]:
@@ -210,7 +215,7 @@ def _responses(services: list[dict]) -> list[tuple[str, list[dict], list[dict]]]
 def api_files(services: list[dict], site_url: str = "", api_url: str = "", sources: list[dict] | None = None) -> dict[str, bytes]:
     """Every response of the static API, keyed by file path under ``oruk/`` (see the module's notes),
     and its OpenAPI description (``openapi.json``, static_openapi_text); ``sources``: as root_document."""
-    files = {"index.html": _json(root_document(site_url, api_url, sources)), "openapi.json": static_openapi_text()}
+    files = {"index.html": _json(root_document(site_url, api_url, sources)), "openapi.json": static_openapi_text(site_url)}
     for endpoint, items, records in _responses(services):
         files[f"{endpoint}/index.html"] = _json(page(items))
         for record in records:
@@ -229,7 +234,7 @@ def write_api(services: list[dict], folder: Path, site_url: str = "", api_url: s
     folder.mkdir(parents=True, exist_ok=True)
     base = str(folder) + os.sep
     write_new(base + "index.html", _json(root_document(site_url, api_url, sources)))
-    write_new(base + "openapi.json", static_openapi_text())
+    write_new(base + "openapi.json", static_openapi_text(site_url))
     written = 2
     for endpoint, items, records in _responses(services):
         top = base + endpoint + os.sep

@@ -62,7 +62,11 @@ def corrected(upstream: dict) -> dict:
     doc["info"]["description"] = (upstream["info"].get("description", "") + ". Corrected copy published by the care home "
                                   "directory: GET /service_at_locations/{id} is described by compiled/service_at_location.json "
                                   "(upstream names compiled/service.json), start_time and end_time are strings of format time, "
-                                  "query parameters carry the bounds the API enforces, and 400 and 404 answers are declared.")
+                                  "query parameters carry the bounds the API enforces, 400 and 404 answers are declared, and "
+                                  "the licence links to CC BY-SA 4.0, which it names.")
+    # the profile's licence is CC BY-SA 4.0 (its name, and the tabular package's link), upstream's link is CC BY's
+    if doc["info"].get("license", {}).get("url") == "https://creativecommons.org/licenses/by/4.0/":
+        doc["info"]["license"]["url"] = "https://creativecommons.org/licenses/by-sa/4.0/"
     params = doc["components"]["parameters"]
     for name, schema in _bounds().items():
         params[name]["schema"] = schema
