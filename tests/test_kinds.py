@@ -160,7 +160,8 @@ def test_a_second_kind_is_published_beside_the_care_homes_unchanged():
     assert centre["x_day_centre"] == {"places": {"total": 12}, "locality": "Exampleshire"}
     assert "x_care_home" not in centre
     assert set(services["Example Both (fictional)"]) >= {"x_care_home", "x_day_centre"}
-    assert services["Example Both (fictional)"]["description"] == "Care home, registered with CQC for 30 beds."
+    # both kinds said, as its page says them (the agency was left out: the open data review)
+    assert services["Example Both (fictional)"]["description"] == "Care home and day centre, registered with CQC for 30 beds."
     assert b"Day centre" in files["oruk-tabular/taxonomy_terms.csv"]
     dictionary = data_dictionary_html(schema)
     assert "(<code>day-centres.csv</code>)" in dictionary and "<code>places_total</code>" in dictionary

@@ -117,7 +117,10 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
     first = mine[0]
     offered = [c for k in mine for c in k.capacity if c.flag and g(c.flag)]
     registered = g(first.registered) if first.registered else None
-    summary = f"{first.title} {' and '.join(c.label for c in offered if c in first.capacity)}".strip() + (
+    # a location of two kinds says both, as its page does ("Care home without nursing and home care agency"): the
+    # agency was left out of the description (the open data review)
+    also = "".join(f" and {str(k.title).lower()}" for k in mine[1:])
+    summary = f"{first.title} {' and '.join(c.label for c in offered if c in first.capacity)}".strip() + also + (
         f", registered with CQC for {registered} {first.unit}." if registered is not None else ".")
     svc: dict[str, Any] = {"id": sid, "name": d["name"], "status": status, "description": g("description") or summary}
     changed = _newest_date(g, mine)
