@@ -180,7 +180,7 @@ def test_journey_tracheostomy_with_nursing_vacancy(site, page):
     page.get_by_label("Bed with nursing free").check()
     # the one home that has said both first; then, not confirmed, the homes that may have a nursing bed and have not
     # said either (never one without nursing: CQC's registration has told us it has none)
-    expect(page.locator("#results-status")).to_contain_text(re.compile(r"1 home matches, A to Z by name\. Then (\d+) homes"))
+    expect(page.locator("#results-status")).to_contain_text(re.compile(r"1 home matches every filter, A to Z by name\. Then (\d+) homes"))
     then = int(re.search(r"Then (\d+) homes", page.locator("#results-status").inner_text())[1])
     maybe_nursing = [h for h in all_homes() if (h.get("care") or {}).get("nursing") is not False
                      and ((h.get("capabilities") or {}).get("tracheostomy") or {}).get("accepted") is None]
@@ -460,6 +460,8 @@ def test_empty_result_names_the_filter_no_home_told_us_about(edge, page):
                                                          "4 homes match every other filter. Not confirmed: ring each home to check.", timeout=10000)
     expect(page.locator("#results > li")).to_have_count(4)
     expect(page.locator("#results > li .ch-unconfirmed a")).to_have_count(4)  # the CQC page: no home here has a number
+    # with no number to ring, the card says where the number is (it said "ring to check" and gave none: the review)
+    expect(page.locator("#results > li .ch-unconfirmed a").first).to_have_text("Its phone number is on its CQC page")
     expect(page.get_by_role("button", name="Remove filter: Tracheostomy")).to_be_visible()
     assert axe_violations(page) == []
 
@@ -1554,7 +1556,7 @@ def test_sorts_with_filters_on_the_sorted_value(site, page):
     # the one home whose fees are known and within it, then, not confirmed, those whose fees are not known
     assert every_result(page)[0] == "Example Full House (fictional)"
     expect(page.locator("#results-status")).to_contain_text(re.compile(
-        r"^We know for only 1 of 91 homes whether each .*\. 1 home matches, lowest fee first\. Then 90 homes that match"))
+        r"^We know for only 1 of 91 homes whether each .*\. 1 home matches every filter, lowest fee first\. Then 90 homes that match"))
     assert page.locator("#results > li").nth(0).locator(".ch-unconfirmed").count() == 0
     expect(page.locator("#results > li").nth(1).locator(".ch-unconfirmed")).to_have_count(1)
 
@@ -1569,7 +1571,7 @@ def test_phone_apply_filters_folds_the_panel_and_goes_to_the_count(site, browser
     pg.get_by_label("Tracheostomy").check()
     pg.get_by_role("button", name="Apply filters").click()
     expect(pg.locator("#filter-panel")).not_to_have_attribute("open", "")
-    expect(pg.locator("#results-status")).to_contain_text("1 home matches, A to Z by name.")
+    expect(pg.locator("#results-status")).to_contain_text("1 home matches every filter, A to Z by name.")
     assert pg.evaluate("document.activeElement.id") == "results-status"
     box = pg.locator("#results-status").bounding_box()
     assert box and 0 <= box["y"] < 740

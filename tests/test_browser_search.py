@@ -62,7 +62,8 @@ def test_a_chosen_sort_is_honoured_with_a_postcode_in_the_box(site, page):
     expect(page.locator("#sort")).to_have_value("distance")
     page.locator("#sort").select_option("rating")
     expect(page.locator("#results-status")).to_have_text(re.compile(
-        r"^\d+ homes match, best CQC rating first\..* The postcode in the search box is used only to sort by distance\.$"))
+        r"^\d+ homes match, best CQC rating first\..* The postcode in the search box does not narrow the list\. Distances "
+        r"are measured in a straight line from HR1 1TJ\.$"))
     assert "sort=rating" in page.url
     page.reload()
     expect(page.locator("#sort")).to_have_value("rating")
@@ -78,7 +79,8 @@ def test_a_postcode_sorted_a_to_z_shows_each_home_with_its_distance(site, page, 
     page.goto(site + f"find/?q={words.lstrip('+')}&sort=name")
     a_to_z = every_result(page)
     page.goto(site + f"find/?q=HR6+8AA{words}&sort=name")
-    assert status(page).endswith("The postcode in the search box is used only to sort by distance.")
+    assert status(page).endswith("The postcode in the search box does not narrow the list. Distances are measured in a "
+                                 "straight line from HR6 8AA."), status(page)
     assert every_result(page) == a_to_z and "Unnamed home" not in a_to_z
     hrefs = page.locator("#results > li h3 a").evaluate_all("(links) => links.map((a) => a.getAttribute('href'))")
     assert all(re.fullmatch(r"/homes/[a-z0-9-]+/", h) for h in hrefs), hrefs
@@ -103,17 +105,28 @@ def test_homes_that_have_not_told_us_follow_the_few_that_have_not_confirmed(site
     text = status(page)
     names = every_result(page)
     assert names[0] == "Example Full House (fictional)", names
-    told = re.search(r"We know for only (\d+) of (\d+) homes whether each has beds free now\. 1 home, nearest first\. "
-                     r"Distances are measured in a straight line from HR6 8AA\. Then (\d+) homes that match every "
-                     r"other filter but have not told us\. Not confirmed: ring each home to check\.$", text)
+    told = re.search(r"We know for only (\d+) of (\d+) homes whether each has beds free now\. 1 home matches every filter, "
+                     r"nearest first\. Then (\d+) homes that match every other filter but have not told us\. Not confirmed: "
+                     r"ring each home to check\. Distances are measured in a straight line from HR6 8AA\.$", text)
     assert told, text
     assert int(told[3]) == len(names) - 1 and int(told[3]) > 20
+    assert page.title().startswith("1 home matches every filter, nearest first - ")
     cards = page.locator("#results > li")
     assert cards.nth(0).locator(".ch-unconfirmed").count() == 0
     assert all(cards.nth(i).locator(".ch-unconfirmed").inner_text().startswith("Not confirmed: ring to check")
                for i in range(1, 5))
     page.goto(site + "find/?free=any&sort=name")
-    assert re.search(r"1 home matches, A to Z by name\. Then \d+ homes that match", status(page)), status(page)
+    assert re.search(r"1 home matches every filter, A to Z by name\. Then \d+ homes that match", status(page)), status(page)
+    # within a distance the one that said yes is 11.6 miles away: those within 5 miles are all not confirmed, and the
+    # count says so (it counted the one beyond the distance as listed first: the accessibility review)
+    page.goto(site + "find/?q=HR6+8AA&free=any&within=5")
+    text = status(page)
+    assert re.fullmatch(r"We know for only 1 of 91 homes whether each has beds free now\. (\d+) homes match every other "
+                        r"filter, nearest first\. Not confirmed: ring each home to check\. Only the homes within 5 miles of "
+                        r"HR6 8AA\. Distances are measured in a straight line from HR6 8AA\.", text), text
+    within = every_result(page)
+    assert "Example Full House (fictional)" not in within and len(within) == int(text.split(". ")[1].split()[0])
+    assert page.locator("#results > li .ch-unconfirmed").count() == len(within)
 
 
 @pytest.fixture(scope="module")

@@ -156,7 +156,8 @@ function card(data, distance, unit, why, unconfirmed, council, district) {
     var ring = built.ring || council.text, link = built.ring ? built.ringLink : council.link;
     p.appendChild(document.createTextNode(". "));
     if (ring) { p.appendChild(withLink(el("span"), ring, link)); p.appendChild(document.createTextNode(". ")); }
-    if (built.cqc) p.appendChild(el("a", { href: built.cqc, rel: "nofollow noopener" }, VALUES.find.cqcPage));
+    // with no number of its own nor the council's, where its number is (the card said "ring" and gave none: the review)
+    if (built.cqc) p.appendChild(el("a", { href: built.cqc, rel: "nofollow noopener" }, ring ? VALUES.find.cqcPage : VALUES.find.cqcPageNumber));
     li.appendChild(p);
   }
   if (safeSlug(m.slug)) {
@@ -454,6 +455,10 @@ export function initFind(root) {
     });
   }
   var unconfirmed = false;  // the list shows homes that match every known filter, not confirmed on the rest
+  function onlyWithin(within, s) {
+    // the schema's onlyWithin, of the distance chosen and where it is measured from
+    return fill(VALUES.find.onlyWithin, { within: within, from: geo ? VALUES.find.yourLocation : String(s.nearFromQ || "").toUpperCase() });
+  }
   function noneOfKind(none, n, unknown, sort) {
     // a sort by a fact only one kind gives (an agency's hours), with services of other kinds among those found and none
     // of that kind with a value: said of that kind alone ("The 5 home care agencies among them have not said ..."), not
@@ -811,6 +816,7 @@ export function initFind(root) {
         if (o && o.error && !geo) wrong(true);
         list.replaceChildren(); more.hidden = true; pending = []; return;
       }
+      var placeError = o && o.error ? o.error : "";  // said with the count when another order than distance is chosen
       if (o && o.error) o = null;  // another order than distance: a postcode that is not found only sorts nothing
       if (!o) setRadius(false);
       var unknown = 0, ranked = -1;  // ranked: how many have a value for the sort (-1: not a sort that says)
@@ -918,6 +924,12 @@ export function initFind(root) {
         if (o && FACE.radius) showRadius(withinCounts(results.map(function (x) { return x.km; }), FACE.radius.miles), cover);
         var within = radiusChoice ? String(FACE.radius.labels[radiusChoice] || "").toLowerCase() : "";
         if (within) results = withinMiles(results, radiusChoice);
+        // those that said yes, counted after the distance limit: with none of them within it, the list is of those not
+        // confirmed alone (a confirmed home 11.6 miles away was counted in a list within 5 miles: the review)
+        if (told >= 0) {
+          told = results.filter(function (x) { return !x.unconfirmed; }).length;
+          if (!told) { unconfirmed = true; told = -1; }
+        }
         pending = results; shown = 0; drawn = []; list.replaceChildren();
         var n = results.length, text, title = "", reasons = emptyReasons(chosen, known, homes, VALUES.find, of, ofKinds), placeAlone = false;
         // no match has a value for the sort (find.sortedNone): every one unknown, or none ranked (agencies have no beds)
@@ -935,17 +947,19 @@ export function initFind(root) {
             : wordsAlone ? fill(VALUES.find.noneMatchWords, { words: clipped(s.q) }) : VALUES.find.noneMatch;
           if (!reasons.length && !within && wordsAlone && !placeAlone) title = fill(firstSentence(VALUES.find.noneMatchWords), { words: clipped(s.q) });
         } else if (told >= 0 && n > told) {
-          // those that matched every filter, as the count says them, then how many more are not confirmed after them
-          var firstPart = distanceMode ? fill(VALUES.find.nearestFirst, { count: plural(told, ONE, MANY) }) + " " + o.note + (offices ? " " + offices : "")
-            : fill(VALUES.find.sortedBy, { count: byCount(told, VALUES.find.matchOne, VALUES.find.matchMany), sort: sortOf(s.sort).words });
-          text = firstPart + " " + fill(n - told === 1 ? VALUES.find.thenPartialOne : VALUES.find.thenPartial,
-            { count: plural(n - told, ONE, MANY) });
+          // those that matched every filter, as the count says them ("1 home matches every filter, nearest first"), then
+          // how many more are not confirmed after them, then where distances are from (it sat between the two: the review)
+          var firstPart = fill(VALUES.find.matchEvery, { count: byCount(told, VALUES.find.matchOne, VALUES.find.matchMany),
+            sort: distanceMode ? VALUES.find.nearestWords : sortOf(s.sort).words });
+          text = [firstPart, fill(n - told === 1 ? VALUES.find.thenPartialOne : VALUES.find.thenPartial, { count: plural(n - told, ONE, MANY) }),
+            within ? onlyWithin(within, s) : "", o ? o.note : "", offices].filter(Boolean).join(" ");
         } else if (unconfirmed) {
-          // sorted by distance, it says so, from where, and that an agency's is its office's, as when all are confirmed
+          // sorted by distance, it says so, from where, and that an agency's is its office's, as when all are confirmed;
+          // within a distance, that too (it was not said: the review)
           var partial = n === 1 ? (distanceMode ? VALUES.find.partialNearestOne : VALUES.find.partialOne)
             : distanceMode ? VALUES.find.partialNearest : VALUES.find.partial;  // "1 service matches" (it said "match")
-          text = reasons.concat(fill(partial, { count: plural(n, ONE, MANY) }),
-            distanceMode ? [o.note, offices].filter(Boolean) : []).join(" ");
+          text = reasons.concat(fill(partial, { count: plural(n, ONE, MANY) }), within ? [onlyWithin(within, s)] : [],
+            o ? [o.note, offices].filter(Boolean) : []).join(" ");
         } else if (within && distanceMode) {
           var count = plural(n, ONE, MANY);
           text = fill(VALUES.find.nearestWithin, { count: reach > cover ? fill(VALUES.find.atLeast, { count: count }) : count, within: within }) + " " + o.note;
@@ -960,8 +974,11 @@ export function initFind(root) {
         } else text = (none
             ? noneOfKind(none, n, unknown, s.sort) || fill(VALUES.find.sortedNone, { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), what: none[2], sort: sortOf(s.sort).words })
             : fill(VALUES.find.sortedBy, { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), sort: sortOf(s.sort).words }) + unknownNote(s.sort, unknown)) +
-          (within ? " " + fill(VALUES.find.onlyWithin, { within: within, from: geo ? VALUES.find.yourLocation : String(s.nearFromQ || "").toUpperCase() })
-            : s.nearFromQ ? " " + ((FACE.search || {}).postcodeOnlyForDistance || "") : "");
+          (within ? " " + onlyWithin(within, s)
+            // a postcode with another order: it does not narrow the list, and each card's distance is from it (or from
+            // its district's middle, when it is not live), said; or why it gave none (it said "used only to sort by
+            // distance" over cards that each gave a distance: the review)
+            : s.nearFromQ ? " " + ((FACE.search || {}).postcodeNotAFilter || "") + " " + (o ? o.note : placeError) : "");
         // a fact few have given, filtered on, with homes found: how few, before the count (the tab's title stays the
         // count); said when those that have not told us follow, and when none does (the other filters kept them out)
         if (n && reasons.length && !unconfirmed) {
