@@ -813,7 +813,10 @@ def number_problem(node: yaml.Node) -> str | None:
     value = str(node.value)
     if node.tag not in (_INT, _FLOAT) or node.style:
         return None
-    digits = sum(ch.isdigit() for ch in value)
+    # its digits from the first that is not 0: a small decimal's zeros (0.00012055059424835052, a longitude Python
+    # writes so) are no length of the number
+    digits = sum(ch.isdigit() for ch in value.lstrip("+-0.").split("e")[0].split("E")[0]) if node.tag == _FLOAT \
+        else sum(ch.isdigit() for ch in value)
     if digits > MAX_DIGITS:
         return too_many_digits(digits)
     if node.tag == _INT and _PLAIN_INT.fullmatch(value) or node.tag == _FLOAT and not (":" in value or "_" in value):

@@ -348,3 +348,17 @@ def test_a_number_yaml_misreads_is_said_with_every_other_problem_of_the_file(tmp
     f.write_text(before.replace("registered: 1_000", "registered: &n 10\n  other: *n"))
     lines = run_build("check", str(f)).stdout.splitlines()
     assert len(lines) == 1 and "anchors and aliases" in lines[0]
+
+
+def test_a_small_decimals_zeros_are_no_length_of_the_number():
+    """0.00012055059424835052 (a longitude Python writes so) was refused as "a number 21 digits long": a property test
+    found it in a fresh clone's run. Its digits are counted from the first that is not 0; a number that long is still
+    refused."""
+    from carehomes.load import parse_profile
+
+    head = "location_id: 1-000000301\nname: x\nlocality: y\naddress:\n"
+    _, found = parse_profile(head + "  longitude: 0.00012055059424835052\n  latitude: -0.000000000000000000001\n", "t.yaml")
+    assert found == []
+    _, found = parse_profile(head + "  latitude: 52.000000000000000000001\n", "t.yaml")
+    assert [str(p) for p in found] == ["t.yaml:5: address.latitude: is a number 23 digits long; no field takes a number "
+                                       "that large, so write the real figure"]
