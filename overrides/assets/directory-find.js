@@ -978,7 +978,7 @@ export function initFind(root) {
             // a postcode with another order: it does not narrow the list, and each card's distance is from it (or from
             // its district's middle, when it is not live), said; or why it gave none (it said "used only to sort by
             // distance" over cards that each gave a distance: the review)
-            : s.nearFromQ ? " " + ((FACE.search || {}).postcodeNotAFilter || "") + " " + (o ? o.note : placeError) : "");
+            : s.nearFromQ ? " " + [(FACE.search || {}).postcodeNotAFilter, o ? o.note : placeError].filter(Boolean).join(" ") : "");
         // a fact few have given, filtered on, with homes found: how few, before the count (the tab's title stays the
         // count); said when those that have not told us follow, and when none does (the other filters kept them out)
         if (n && reasons.length && !unconfirmed) {
