@@ -133,11 +133,24 @@ def _answerable(views: list[HomeView]) -> tuple[dict[str, int], dict[str, tuple[
 
 def _counts(views: list[HomeView]) -> tuple[dict[str, int], dict[str, int], dict[str, tuple[str, str]]]:
     """(known_counts, answerable_counts, answering_kinds), in one pass: every count key of a home's own kinds, less
-    those it has not told (untold: the same reading, made once a home while the views remember, for its filters too)."""
+    those it has not told (untold: the same reading, made once a home while the views remember, for its filters too).
+    A count whose fact requires a yes/no filter (face.json known[].requires: a bed with nursing free, of a home with
+    nursing) is out of the homes that do not answer that filter no, and known of those: "1 of 91 homes" for a nursing
+    bed counted the 59 homes CQC registers without nursing, which cannot have one (the accessibility review)."""
     of, answering = _answerable(views)
     known = dict(of)
     for key, n in Counter(chain.from_iterable(v.untold for v in views)).items():
         known[key] -= n
+    requires = {k.key: k.requires for f in face_of(views[0].s).facets for k in f.known if k.requires} if views else {}
+    for key, need in requires.items():
+        if key not in of:
+            continue
+        for v in views:
+            read = v.own_known_values().get(need)
+            if key in v.own_known_values() and read is not None and v.value(read) is False:  # it cannot have it
+                of[key] -= 1
+                if key not in v.untold:
+                    known[key] -= 1
     return known, of, answering
 
 
