@@ -178,12 +178,11 @@ class Face:
     sorts: tuple[Sort, ...]
     search: Mapping[str, Any] = field(default_factory=dict)
     coverage: Mapping[str, Any] = field(default_factory=dict)  # how a kind found by the area it covers is worded
-    by_kind: Mapping[str, Any] = field(default_factory=dict)   # the site's face: kind id -> (plural, its compare rows, its filter labels)
+    by_kind: Mapping[str, Any] = field(default_factory=dict)   # the site's face: kind id -> (plural, its compare rows, its filter labels, title)
     coverage_kinds: tuple[str, ...] = ()  # the kinds whose face words an area covered (coverage): an agency's
     key: tuple[LineSpec, ...] = ()  # keyFacts: lines a page's key facts add after the first kind's own (weekend admissions)
     also: tuple[LineSpec, ...] = ()  # its card lines a location of this kind and another, shown as the other, adds (also)
     recent: str = ""  # {recent} as the schema's availability staleness age says it (Age.recent), unless a site says its own
-    kind_titles: Mapping[str, str] = field(default_factory=dict)  # the site's face: kind id -> its title ("Home care agency")
 
     @property
     def options(self) -> list[Option]:
@@ -201,6 +200,12 @@ class Face:
                 if k.question:
                     out.setdefault(k.key, k.question)
         return out
+
+    @property
+    def requires(self) -> dict[str, str]:
+        """Count key -> the yes/no filter a home must not answer no to for that fact to be its at all (known[].requires:
+        free_nursing -> care_nursing)."""
+        return {k.key: k.requires for f in self.facets for k in f.known if k.requires}
 
     def filter_reads(self) -> dict[str, str]:
         """Search filter -> what a page's answer to it is read from (HomeView.value): its option's field or derived
@@ -312,7 +317,7 @@ class Face:
             "questions": self.questions,
             # a count key's fact that is no home's whose answer to this filter is no (a bed with nursing free, of a home
             # CQC registers without nursing): a search again with those that have not told us leaves such homes out
-            "requires": {k.key: k.requires for f in self.facets for k in f.known if k.requires},
+            "requires": self.requires,
             # each sort's kind ("": it fits every kind): the page offers only the sorts that fit the kinds chosen
             "sorts": {s.key: {"words": s.words, "filter": s.filter, "unknownValue": s.unknown_value,
                               "unknownOne": s.unknown_one, "unknownMany": s.unknown_many, "kind": s.kind} for s in self.sorts},
@@ -337,15 +342,15 @@ class Face:
             # shown "Not provided yet" for an agency's question)
             # and what one and several of each are called in a sentence ("home care agency"), for a sort of one kind
             "kinds": {k: {"plural": plural, "compare": [[r.id, r.label, self.not_held_cell(r, ungathered)] for r in rows],
-                          "filterLabels": labels, "many": str(plural).lower(), "one": str(self.kind_titles.get(k, "")).lower()}
-                      for k, (plural, rows, labels) in self.by_kind.items()},
+                          "filterLabels": labels, "many": str(plural).lower(), "one": str(title).lower()}
+                      for k, (plural, rows, labels, title) in self.by_kind.items()},
             "compareApart": self.compare_apart,
         }
 
     @property
     def compare_apart(self) -> str:
         """What the compare page says when a shortlist holds several kinds ("compare care homes with care homes...")."""
-        plurals = [p.lower() for p, _, _ in self.by_kind.values()]
+        plurals = [p.lower() for p, *_ in self.by_kind.values()]
         if len(plurals) < 2:
             return ""
         pairs = [f"{p} with {p}" for p in plurals]
@@ -1045,7 +1050,8 @@ def _site_face(schema: Schema) -> Face:
 
     from .kinds import kind
 
-    by_kind = {f.kind: (kind(f.kind, schema).plural, f.compare, f.filter_labels()) for f in (first, *others)}
+    by_kind = {f.kind: (kind(f.kind, schema).plural, f.compare, f.filter_labels(), kind(f.kind, schema).title)
+               for f in (first, *others)}
     # the type of service is chosen first, after the distance: declared by a later kind, it came after every filter of
     # the first kind's (a family looking for care at home passed 40 care home filters to reach it, on a phone by keyboard)
     facets = merged("facets", "key")
@@ -1053,8 +1059,7 @@ def _site_face(schema: Schema) -> Face:
     facets = (*lead, *(f for f in facets if f not in lead))
     return Face(first.kind, first.page, first.card, merged("compare", "id"), facets,
                 merged("sorts", "key"), first.search, next((f.coverage for f in (first, *others) if f.coverage), {}), by_kind,
-                tuple(k for f in (first, *others) for k in f.coverage_kinds), recent=first.recent,
-                kind_titles={f.kind: str(kind(f.kind, schema).title) for f in (first, *others)})
+                tuple(k for f in (first, *others) for k in f.coverage_kinds), recent=first.recent)
 
 
 def load_face(schema: Schema, kind: str = KIND) -> Face:

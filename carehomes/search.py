@@ -141,13 +141,13 @@ def _counts(views: list[HomeView]) -> tuple[dict[str, int], dict[str, int], dict
     known = dict(of)
     for key, n in Counter(chain.from_iterable(v.untold for v in views)).items():
         known[key] -= n
-    requires = {k.key: k.requires for f in face_of(views[0].s).facets for k in f.known if k.requires} if views else {}
-    for key, need in requires.items():
+    for key, need in (face_of(views[0].s).requires if views else {}).items():
         if key not in of:
             continue
         for v in views:
-            read = v.own_known_values().get(need)
-            if key in v.own_known_values() and read is not None and v.value(read) is False:  # it cannot have it
+            own = v.own_known_values()
+            read = own.get(need)
+            if key in own and read is not None and v.value(read) is False:  # it cannot have it
                 of[key] -= 1
                 if key not in v.untold:
                     known[key] -= 1
