@@ -201,39 +201,17 @@ def past_numbers(raw: bytes, shown: str) -> tuple[Profile, set[str]] | None:
     """A profile refused only for numbers YAML reads as others (1_000, 010, 1:00: number_problem), read with those
     fields left out, and their dotted names: so that check says every other problem of the file with them, at once,
     never only the number's, then the next once it is fixed (the hostile review). None when anything else stops its
-    reading (an alias, a key twice, nesting too deep, a syntax error). Only for reporting: never written back."""
+    reading (an alias, a key twice, nesting too deep, a syntax error). Only for reporting: never written back. Read as
+    parse_profile reads a text (its guards first: libyaml never sees what they refuse), the full way."""
     text, found = decode_profile(raw, shown)
     if text is None or errors(found):
         return None
-    text = text.removeprefix("\ufeff")  # through parse_profile's own guards first: libyaml never sees what they refuse
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES or prescan(text, shown):
+    text, guarded = _guarded(text, shown)
+    if guarded:
         return None
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        if not isinstance(node, yaml.MappingNode):
-            return None
-        problems: list[Problem] = []
-        lines: dict[str, int] = {}
-        ctx = _Context(shown, text)
-        _walk(node, "", lines, problems, ctx, 1)
-        if not ctx.numbers or any(p.field not in ctx.numbers for p in errors(problems)):
-            return None
-        data = loader.construct_document(node)
-    except (yaml.YAMLError, ValueError, OverflowError, RecursionError):
-        return None
-    finally:
-        loader.dispose()
-    if not isinstance(data, dict):
-        return None
-    for dotted in ctx.numbers:
-        *parents, last = dotted.split(".")
-        holder: Any = data
-        for key in parents:
-            holder = holder.get(key) if isinstance(holder, dict) else None
-        if isinstance(holder, dict):
-            holder.pop(last, None)
-    return Profile(shown, data, lines), set(ctx.numbers)
+    left_out: set[str] = set()
+    profile, problems = _parse_full(text, shown, left_out)
+    return (profile, left_out) if profile is not None and left_out else None
 
 
 def parse_bytes(raw: bytes, shown: str) -> tuple[Profile | None, list[Problem]]:
@@ -591,11 +569,7 @@ def _scan_flow(s: _Scan, line: str, start: int, no: int, base_depth: int) -> Non
 
 def parse_profile(text: str, path: str) -> tuple[Profile | None, list[Problem]]:
     """Parse one profile's text. Returns the profile (None if any error) and the problems found."""
-    text = text.removeprefix("\ufeff")
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        return None, [Problem(path, 1, "file", f"is larger than {MAX_BYTES // 1024} KB ({MAX_BYTES:,} bytes); "
-                              "a profile should be a few KB")]
-    found = prescan(text, path)
+    text, found = _guarded(text, path)
     if found:
         return None, found
     block = _BLOCK.read(text)  # the common shape, without libyaml's nodes; None: read it the full way
@@ -604,9 +578,20 @@ def parse_profile(text: str, path: str) -> tuple[Profile | None, list[Problem]]:
     return _parse_full(text, path)
 
 
-def _parse_full(text: str, path: str) -> tuple[Profile | None, list[Problem]]:
-    """Parse a profile's text (already through the size check and ``prescan``) with libyaml's nodes and
-    PyYAML's constructor: every problem's message and line comes from here."""
+def _guarded(text: str, path: str) -> tuple[str, list[Problem]]:
+    """A profile's text without its byte-order mark, and what refuses it before any YAML reader sees it: its size, and
+    what ``prescan`` finds."""
+    text = text.removeprefix("\ufeff")
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        return text, [Problem(path, 1, "file", f"is larger than {MAX_BYTES // 1024} KB ({MAX_BYTES:,} bytes); "
+                              "a profile should be a few KB")]
+    return text, prescan(text, path)
+
+
+def _parse_full(text: str, path: str, left_out: set[str] | None = None) -> tuple[Profile | None, list[Problem]]:
+    """Parse a profile's text (already through ``_guarded``) with libyaml's nodes and PyYAML's constructor: every
+    problem's message and line comes from here. With ``left_out`` (past_numbers), a text whose only errors are numbers
+    YAML reads as others is read even so, without those fields, whose names are put in ``left_out``."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -614,8 +599,10 @@ def _parse_full(text: str, path: str) -> tuple[Profile | None, list[Problem]]:
             return None, [Problem(path, 1, "file", "is empty; copy providers/_template.yaml to start a profile")]
         problems: list[Problem] = []
         lines: dict[str, int] = {}
-        _walk(node, "", lines, problems, _Context(path, text), 1)
-        if errors(problems):
+        ctx = _Context(path, text)
+        _walk(node, "", lines, problems, ctx, 1)
+        misread = left_out is not None and ctx.numbers and all(p.field in ctx.numbers for p in errors(problems))
+        if errors(problems) and not misread:
             return None, problems
         if not isinstance(node, yaml.MappingNode):
             return None, [Problem(path, node.start_mark.line + 1, "file",
@@ -629,6 +616,15 @@ def _parse_full(text: str, path: str) -> tuple[Profile | None, list[Problem]]:
         return None, [Problem(path, 1, "yaml", f"could not be read ({exc}); {TEMPLATE_HINT}")]
     finally:
         loader.dispose()
+    if misread and left_out is not None:
+        left_out.update(ctx.numbers)
+        for dotted in ctx.numbers:
+            *parents, last = dotted.split(".")
+            holder: Any = data
+            for key in parents:
+                holder = holder.get(key) if isinstance(holder, dict) else None
+            if isinstance(holder, dict):
+                holder.pop(last, None)
     return Profile(path, data, lines), problems
 
 
