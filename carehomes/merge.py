@@ -134,11 +134,11 @@ def read_descriptor(path: Path) -> dict:
         raise MergeError(f"{path}: is not a regular file (a device, pipe or folder); give the path of a package's "
                          "datapackage.json")
     try:
-        raw = _read_bounded(path, MAX_DESCRIPTOR_BYTES)
-        if not raw.decode("utf-8-sig").strip():  # it said "Expecting value: line 1 column 1 (char 0)"
+        text = _read_bounded(path, MAX_DESCRIPTOR_BYTES).decode("utf-8-sig")
+        if not text.strip():  # it said "Expecting value: line 1 column 1 (char 0)"
             raise MergeError(f"{path}: is empty, so it is not a data package descriptor; give the datapackage.json the "
                              "council published")
-        pkg = strict_loads(raw.decode("utf-8-sig"))
+        pkg = strict_loads(text)
     except UnicodeDecodeError:
         raise MergeError(f"{path}: is not UTF-8 text, so it is not a data package descriptor") from None
     except RecursionError:

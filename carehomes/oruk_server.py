@@ -478,7 +478,8 @@ def create_app(site: Path, api_url: str = "", *, give_site: str = "give --site",
     # against the static copy got 404 here (the open data review)
     routes += [Route(r.path + "/", r.endpoint) for r in list(routes) if r.path != "/"]
     app = Starlette(routes=routes, exception_handlers={BadQuery: bad_query, HTTPException: http_error, Exception: server_error})
-    # /services/ is not /services: a JSON 404 rather than starlette's redirect, whose address it takes from the Host header
+    # an address it does not have is a JSON 404 rather than starlette's redirect, whose address it takes from the Host
+    # header (each address with its closing slash is a route of its own, above)
     app.router.redirect_slashes = False
     app.add_middleware(_Cors)
     return app

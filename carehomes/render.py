@@ -978,7 +978,6 @@ def browse_item(v: HomeView, kind: str = "") -> str:
             f'<span class="ch-note">{what}{escape(v.address_line)}{cqc}</span></li>')
 
 
-
 def browse_body(intro: str, lines: list[str], many: str = "homes") -> str:
     """A list page's body: templates/browse.html in plain Python (``lines``: browse_item's, already escaped; ``many``:
     what the site calls what it lists, SiteWords.many)."""

@@ -161,7 +161,9 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
                           "UTF-8 text with --signals") from None
     try:
         data = yaml.load(text, Loader=SettingsLoader) or {}  # noqa: S506 (a SafeLoader with limits)
-        twice = _written_twice(text)
+        node = yaml.compose(text, Loader=SettingsLoader)  # its keys' lines, read once for both rules below
+        twice = _written_twice(node)
+        misread = _misread_numbers(node)
     except yaml.YAMLError as exc:
         if re.search(r"(?m)^site_name\s*:", text):  # the site's mkdocs.yml, whose !ENV tags plain YAML cannot read
             raise ConfigError(f"{path}: is the site's settings (it has a site_name), not the report's thresholds; give "
@@ -176,7 +178,6 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
                           "signals.yaml with --signals, and the site's mkdocs.yml with --config")
     wrong = [f"{path}, line {again}: {plain(key, 60)} is written twice (first on line {first}); YAML would keep only the "
              "last one without a word, so delete the one you do not mean" for key, first, again in twice]  # every problem, at once
-    misread = _misread_numbers(text)
     wrong += [f"{path}, line {line}: {plain(key, 60)}: {what}" for key, line, what in misread]
     for k, v in data.items():
         if any(k == key for key, _, _ in misread):
@@ -197,10 +198,9 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
     return t
 
 
-def _misread_numbers(text: str) -> list[tuple[str, int, str]]:
-    """(key, line, what is wrong) of each top-level value written in a form YAML 1.1 reads as another number than the
-    one meant (030 is 24, 1:00 is 60: load.number_problem), as a profile refuses it."""
-    node = yaml.compose(text, Loader=SettingsLoader)
+def _misread_numbers(node: yaml.Node | None) -> list[tuple[str, int, str]]:
+    """(key, line, what is wrong) of each top-level value of a composed YAML text written in a form YAML 1.1 reads as
+    another number than the one meant (030 is 24, 1:00 is 60: load.number_problem), as a profile refuses it."""
     out = []
     for key, value in node.value if isinstance(node, yaml.MappingNode) else []:
         what = number_problem(value)
@@ -210,9 +210,8 @@ def _misread_numbers(text: str) -> list[tuple[str, int, str]]:
     return out
 
 
-def _written_twice(text: str) -> list[tuple[str, int, int]]:
-    """Each top-level key a YAML text writes again: (the key, its first line, the line again)."""
-    node = yaml.compose(text, Loader=SettingsLoader)
+def _written_twice(node: yaml.Node | None) -> list[tuple[str, int, int]]:
+    """Each top-level key a composed YAML text writes again: (the key, its first line, the line again)."""
     seen: dict[str, int] = {}
     out = []
     for key, _ in node.value if isinstance(node, yaml.MappingNode) else []:

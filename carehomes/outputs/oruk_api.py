@@ -177,10 +177,15 @@ def published_sources(package: bytes | None) -> list[dict] | None:
     return found if isinstance(found, list) else None
 
 
+def static_url(site_url: str) -> str:
+    """The static API's address on a site at ``site_url``: SITE/oruk."""
+    return site_url.rstrip("/") + "/oruk"
+
+
 def root_document(site_url: str = "", api_url: str = "", sources: list[dict] | None = None) -> dict:
     """The static API's ``/``: its version, the description it follows, what it cannot do, and the licence."""
     doc: dict[str, Any] = {"version": VERSION, "profile": PROFILE_URL,
-                           "openapi_url": site_url.rstrip("/") + "/oruk/openapi.json" if site_url else OPENAPI_URL,
+                           "openapi_url": static_url(site_url) + "/openapi.json" if site_url else OPENAPI_URL,
                            "note": STATIC_NOTE + (" To filter or page, use the queryable API at its address, queryable_api_url."
                                                   if api_url else " No queryable copy of this API is configured."),
                            **data_licence(sources)}
@@ -197,7 +202,7 @@ def static_openapi_text(site_url: str = "") -> bytes:
 
     doc = static_openapi(json.loads(openapi_text()))
     if site_url:
-        doc = {**doc, "servers": [{"url": site_url.rstrip("/") + "/oruk", "description": "The static copy (no query parameters)"}]}
+        doc = {**doc, "servers": [{"url": static_url(site_url), "description": "The static copy (no query parameters)"}]}
     return dumps(doc).encode("utf-8")
 
 
