@@ -804,8 +804,32 @@ def cmd_import_fsa(args: argparse.Namespace) -> int:
     except NotWritten as exc:
         _say(f"{not_written(exc, Path(args.providers), '--providers')}; nothing was imported")
         return 1
+    _other_councils(report.files, Path(args.config))
     print(report.summary())
     return 0
+
+
+def _other_councils(files: list[Any], config: Path) -> None:
+    """Warn of each FHRS file that holds another council's ratings than the site's fsa_authorities list (Herefordshire's
+    file imported into Brighton and Hove's area matched none of its homes, without a word of why)."""
+    from .configfile import ConfigFileError
+    from .forms import directory_settings
+
+    try:
+        codes = directory_settings(config).get("fsa_authorities") if config.is_file() else None
+    except ConfigFileError:  # the settings' own problems are the build's to say
+        return
+    if not isinstance(codes, list) or not all(isinstance(c, int) and not isinstance(c, bool) for c in codes):
+        return
+    for f in files:
+        others = f.other_councils(codes)
+        if others:
+            listed = ", ".join(str(c) for c in codes)
+            wanted = " or ".join(f"FHRS{c}en-GB.xml" for c in codes)
+            _say(f"warning: {display_path(f.path)} holds the food hygiene ratings of {', '.join(plain(o, 80) for o in others)}, "
+                 f"not of the council{'s' * (len(codes) != 1)} {display_path(config)} lists (fsa_authorities: [{listed}]); a "
+                 f"file matches only its own council's homes: give {wanted}, or list its code in fsa_authorities if the "
+                 "directory is that council's")
 
 
 def _import_fsa_fetch(args: argparse.Namespace) -> int:
@@ -1375,7 +1399,8 @@ def parser() -> argparse.ArgumentParser:
     fs.add_argument("files", nargs="*", metavar="FILE", help="FHRS open-data XML files, e.g. FHRS895en-GB.xml")
     fs.add_argument("--fetch", action="store_true", help="download the council's files from the FSA instead "
                     "(authority codes: extra.directory.fsa_authorities in mkdocs.yml)")
-    fs.add_argument("--config", help="with --fetch: where the authority codes are set (default: mkdocs.yml)")
+    fs.add_argument("--config", help="where the council's FSA authority codes are set: --fetch downloads their files, and a FILE "
+                    "of another council's is warned of (default: mkdocs.yml)")
     fs.add_argument("--providers", help="folder of profiles to update (default: providers/)")
     _area_option(fs)
     fs.add_argument("--dry-run", action="store_true", help="report the matches, write nothing")

@@ -252,4 +252,21 @@ def _load(path: Path, seen: list[Path], chain: ConfigChain) -> dict[str, Any]:
         return raw
     if not isinstance(parent, str) or not parent:
         raise ConfigFileError(f"{path}: INHERIT must be the path of a parent config file, like INHERIT: mkdocs.yml")
-    return merge(_load(path.parent / parent, [*seen, where], chain), raw)
+    return merge(_own_place(_load(path.parent / parent, [*seen, where], chain)), raw)
+
+
+PLACE_SETTINGS = ("fsa_authorities", "localities")  # extra.directory settings of one place, never inherited
+
+
+def _own_place(parent: dict[str, Any]) -> dict[str, Any]:
+    """A parent's settings as a file that INHERITs them takes them: without the settings of the parent's own place
+    (PLACE_SETTINGS: its FSA authority codes and localities), so an area that does not set them has none, as
+    docs/areas.md says, rather than the top level's (Brighton's FSA fetch downloaded Herefordshire's file, 895)."""
+    extra = parent.get("extra")
+    if not isinstance(extra, dict):
+        return parent
+    directory = extra.get("directory")
+    if not isinstance(directory, dict) or not any(key in directory for key in PLACE_SETTINGS):
+        return parent
+    left = {key: value for key, value in directory.items() if key not in PLACE_SETTINGS}
+    return {**parent, "extra": {**extra, "directory": left}}

@@ -69,7 +69,15 @@ def test_bundled_herefordshire_homes_against_the_real_file():
     matches = fsa.match_homes(fsa.read_homes(ROOT / "providers"), f.establishments)
     by_slug = {m.home.path.stem: m for m in matches}
     kinds = {k: sum(m.kind == k for m in matches) for k in ("matched", "pinned", "ambiguous", "none")}
-    assert kinds == {"matched": 65, "pinned": 0, "ambiguous": 14, "none": 9}
+    assert kinds == {"matched": 66, "pinned": 0, "ambiguous": 13, "none": 9}
+    # names unlike ("Livability Wall Street", "Livability"), the one caring premises at its street address and postcode
+    assert (by_slug["livability-wall-street"].establishment.fhrs_id, by_slug["livability-wall-street"].reason) == (
+        488623, fsa.STREET_MATCH)
+    # a home at the same street address as another whose name is the kitchen's: the kitchen stays that home's
+    assert by_slug["hampton-grange-nursing-home"].establishment.fhrs_id == 488501
+    assert by_slug["gwen-walford-house"].kind == "ambiguous" and by_slug["gwen-walford-house"].reason == (
+        "FHRS ID 488501 at its street address is matched by name to hampton-grange-nursing-home.yaml; if this home "
+        "shares that kitchen, pin it here")
     # the business is the operator, the home's name is the first address line
     assert by_slug["charles-court-care-home"].establishment.fhrs_id == 487507
     # two homes at one postcode: each gets its own kitchen, not the other's
@@ -81,6 +89,32 @@ def test_bundled_herefordshire_homes_against_the_real_file():
     assert [e.fhrs_id for e in by_slug["weir-end-house"].candidates] == [488476, 778937]
     # a caring premises elsewhere is not this home
     assert by_slug["the-trio-house"].kind == "none"
+
+
+def test_a_street_address_is_the_homes_only_with_its_house_number_and_alone_at_the_postcode():
+    """At the home's postcode, the one caring premises whose address line is the home's street address, house number
+    and all, is its kitchen when no name matches (Brighton and Hove's "20 Windlesham Road" is "Residential Home" in the
+    FSA's file); a street without a number, or two premises at that address, decide nothing."""
+    def est(fhrs_id: int, name: str, *lines: str) -> fsa.Establishment:
+        return fsa.Establishment(fhrs_id, name, fsa.CARING_PREMISES, fsa.CARING_PREMISES_ID, ", ".join(lines), lines[0],
+                                 "BN13AG", "5", dt.date(2020, 1, 1), lines=lines)
+
+    def home(street: str | None, name: str = "Brighton & Hove City Council - 20 Windlesham Road") -> fsa.Home:
+        return fsa.Home(Path("h.yaml"), name, "BN13AG", None, False, street=street)
+
+    kitchen = est(206081, "Residential Home", "20 Windlesham Road", "Brighton", "East Sussex")
+    other = est(206082, "Sunny Days Nursery", "22 Windlesham Road", "Brighton")
+    assert fsa.street_key("20, Windlesham  Road") == "20 windlesham road" and fsa.street_key("Windlesham Road") is None
+    [m] = fsa.match_homes([home("20 Windlesham Road")], [other, kitchen])
+    assert (m.kind, m.establishment, m.reason) == ("matched", kitchen, "postcode and street address")
+    assert fsa.match_homes([home("Windlesham Road")], [other, kitchen])[0].kind == "ambiguous"
+    assert fsa.match_homes([home(None)], [other, kitchen])[0].kind == "ambiguous"
+    twin = est(206083, "Windlesham Day Centre", "20 Windlesham Road", "Brighton")
+    assert fsa.match_homes([home("20 Windlesham Road")], [kitchen, twin])[0].kind == "ambiguous"
+    report = fsa.FsaReport([], [m])
+    assert ("Matched by postcode and street address, their names unlike (look at each; pin another with "
+            "food_hygiene.fhrs_id and pinned: yes):\n  h.yaml: Brighton & Hove City Council - 20 Windlesham Road, 20 "
+            "Windlesham Road: FHRS ID 206081: Residential Home, 20 Windlesham Road, Brighton, East Sussex (rating 5)") in report.summary()
 
 
 def test_pinned_id_wins_over_the_postcode(tmp_path, real_text):
@@ -176,6 +210,25 @@ def test_another_councils_file_matches_nothing(tmp_path):
     report = fsa.import_fsa([BRIGHTON], providers)
     assert [m.kind for m in report.matches] == ["none", "none"]
     assert report.summary().splitlines()[0] == "FHRS file FHRS875en-GB.xml (2020-08-28): 3,155 establishments, 196 caring premises"
+    assert report.files[0].other_councils([895]) == ["Brighton and Hove (875)"]
+    assert report.files[0].other_councils([875, 895]) == report.files[0].other_councils([]) == []
+
+
+def test_the_command_warns_of_another_councils_file(tmp_path, run_cli):
+    """Herefordshire's file imported into a Brighton and Hove directory matched none of its homes without a word of
+    why: the command says whose file it is and which the settings list, and still prints its summary."""
+    providers = home_profiles(tmp_path, ["aston-house"])
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\nextra:\n  directory:\n    fsa_authorities: [875]\n")
+    done = run_cli("import-fsa", str(HEREFORDSHIRE), "--providers", str(providers), "--config", str(config), "--dry-run")
+    assert done.returncode == 0
+    assert done.stderr == (
+        f"warning: {HEREFORDSHIRE} holds the food hygiene ratings of Herefordshire (895), not of the council {config} lists "
+        "(fsa_authorities: [875]); a file matches only its own council's homes: give FHRS875en-GB.xml, or list its code "
+        "in fsa_authorities if the directory is that council's\n")
+    assert "1 home: matched 1, pinned 0, ambiguous 0, none 0" in done.stdout  # a warning: the homes are as the file says
+    done = run_cli("import-fsa", str(BRIGHTON), "--providers", str(providers), "--config", str(config), "--dry-run")
+    assert done.returncode == 0 and done.stderr == ""
 
 
 @pytest.mark.parametrize("content, message", [
@@ -288,7 +341,7 @@ def test_bundled_profiles_carry_the_real_ratings():
     checked = check_paths([ROOT / "providers"], on=TODAY)
     assert checked.problems == []
     rated = {p.slug: p.data["food_hygiene"] for p in checked.profiles if "food_hygiene" in p.data}
-    assert len(rated) == 65
+    assert len(rated) == 66
     assert {k: str(v) for k, v in rated["aston-house"].items()} == {"rating": "5", "date": "2020-02-14", "fhrs_id": "488493"}
     assert rated["froome-bank"]["rating"] == "Exempt"
     again = fsa.import_fsa([HEREFORDSHIRE], ROOT / "providers", dry_run=True)

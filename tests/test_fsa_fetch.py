@@ -145,6 +145,21 @@ def test_an_areas_fetch_names_the_areas_settings_file(tmp_path, monkeypatch, cap
         assert stub.log == []
 
 
+def test_an_area_that_leaves_fsa_authorities_out_has_none_not_the_top_levels(tmp_path, monkeypatch, capsys):
+    """A new area's settings that INHERIT the top level and do not set fsa_authorities have none (docs/areas.md): the
+    fetch refuses, naming the area's file, rather than downloading the top level's council's file (Herefordshire's,
+    895, fetched every week for Brighton and Hove and matched to none of its homes)."""
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\nextra:\n  directory:\n    area: Brighton and Hove\n")
+    with DownloadStub() as stub:
+        monkeypatch.setenv(fsa_fetch.ENV_URL, stub.url("/api/open-data-files/FHRS{code}en-GB.xml"))
+        assert cli.main(["import-fsa", "--fetch", "--config", str(config), "--providers", str(tmp_path), "--dry-run"]) == 1
+        assert capsys.readouterr().err == (
+            f"{config}: extra.directory.fsa_authorities is not set; list your council's FSA local authority codes, like "
+            "fsa_authorities: [895] for Herefordshire (they are in the FSA's open data file names, FHRS895en-GB.xml)\n")
+        assert stub.log == []
+
+
 def test_fetch_and_files_do_not_go_together(capsys):
     assert cli.main(["import-fsa", "--fetch", str(HEREFORDSHIRE)]) == 2
     assert capsys.readouterr().err == "import-fsa --fetch downloads the council's files from the FSA: give no FILE\n"

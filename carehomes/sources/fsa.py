@@ -46,7 +46,8 @@ PREMISES_PENALTY = 0.1  # a name found only in the address counts for less than 
 BUSINESS_URL = "https://ratings.food.gov.uk/business/{fhrs_id}"
 FIELDS = ("food_hygiene.rating", "food_hygiene.date", "food_hygiene.fhrs_id")  # what apply_match writes: each the FSA's in the schema
 _WANTED = {"FHRSID", "BusinessName", "BusinessType", "BusinessTypeID", "AddressLine1", "AddressLine2",
-           "AddressLine3", "AddressLine4", "PostCode", "RatingValue", "RatingDate", "ExtractDate"}
+           "AddressLine3", "AddressLine4", "PostCode", "RatingValue", "RatingDate", "ExtractDate", "LocalAuthorityCode",
+           "LocalAuthorityName"}
 _STOP_WORDS = {"the", "ltd", "limited", "plc", "llp", "and"}
 _STOP_PHRASES = ("care home with nursing", "residential care home", "care home", "nursing home",
                  "residential home", "rest home", "care centre", "kitchen")
@@ -72,6 +73,8 @@ class Establishment:
     rating_value: str = ""    # RatingValue and RatingDate as the file gives them, for messages
     rating_date_text: str = ""
     source: str = ""          # the file it came from, as given on the command line
+    lines: tuple[str, ...] = ()  # AddressLine1 to AddressLine4 as the file gives them (a street is in any of them)
+    authority: tuple[str, str] = ("", "")  # LocalAuthorityCode and LocalAuthorityName: whose file it came in
 
     @property
     def caring(self) -> bool:
@@ -88,6 +91,13 @@ class FhrsFile:
     extract_date: dt.date | None
     establishments: list[Establishment]
     left_out: int = 0  # records whose FHRSID is not a number (_fhrs_id): not read, and said so
+
+    def other_councils(self, codes: list[int]) -> list[str]:
+        """The councils whose establishments this file holds that are not among ``codes`` (the site's
+        fsa_authorities), each as "Herefordshire (895)"; empty when ``codes`` is."""
+        wanted = {str(c) for c in codes}
+        found = {e.authority for e in self.establishments if e.authority[0] and e.authority[0] not in wanted}
+        return [f"{name or 'a council'} ({code})" for code, name in sorted(found)] if codes else []
 
 
 def postcode_key(text: Any) -> str | None:
@@ -246,7 +256,9 @@ def read_fhrs(path: Path) -> FhrsFile:
             premises=rec.get("AddressLine1", ""), postcode=postcode_key(rec.get("PostCode")),
             rating=RATINGS.get(rating_key(rec.get("RatingValue", ""))), rating_date=_iso_date(rec.get("RatingDate")),
             rating_value=rec.get("RatingValue", ""),
-            rating_date_text=rec.get("RatingDate", ""), source=str(path)))
+            rating_date_text=rec.get("RatingDate", ""), source=str(path),
+            lines=tuple(rec[k] for k in ("AddressLine1", "AddressLine2", "AddressLine3", "AddressLine4") if rec.get(k)),
+            authority=(rec.get("LocalAuthorityCode", ""), rec.get("LocalAuthorityName", ""))))
     if not seen_root:
         raise FsaError("has no FHRS establishments (no FHRSEstablishment header or EstablishmentDetail records)")
     if not out and left_out:  # a damaged file would otherwise import as a success that changed nothing
@@ -301,6 +313,7 @@ class Home:
     pinned: bool
     rating: Any = None               # the food hygiene rating the profile holds, and its date
     rating_date: dt.date | None = None
+    street: str | None = None        # address.street, as the profile gives it
 
 
 @dataclass
@@ -310,6 +323,24 @@ class Match:
     establishment: Establishment | None = None
     candidates: list[Establishment] = field(default_factory=list)
     reason: str = ""
+
+
+def street_key(text: Any) -> str | None:
+    """A street address reduced for comparing ("4-10 Lyndhurst Road" -> "4 10 lyndhurst road"): no accents, case or
+    punctuation; None unless it holds a house number (at one postcode a street's name alone is every address's)."""
+    if not isinstance(text, str):
+        return None
+    key = " ".join(re.sub(r"[^a-z0-9]+", " ", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+                          .lower().replace("&", " and ")).split())
+    return key if any(c.isdigit() for c in key) else None
+
+
+def same_street(home: Home, among: list[Establishment]) -> list[Establishment]:
+    """The establishments among ``among`` one of whose address lines is the home's street address, house number and
+    all (street_key): the home's kitchen when it is the only caring premises there, whatever its business name (a
+    care home run as "Residential Home", or by a trust: "Brighton Housing Trust" at 9 Portland Road)."""
+    street = street_key(home.street)
+    return [e for e in among if street and street in {street_key(line) for line in e.lines}] if street else []
 
 
 def likeness(home: Home, est: Establishment) -> float:
@@ -330,13 +361,18 @@ def _best(home: Home, among: list[Establishment]) -> tuple[Establishment | None,
     return (best if clear else None), [e for _, e in scored], close
 
 
+STREET_MATCH = "postcode and street address"  # a match whose names differ: listed in the summary, for a steward to look at
+
+
 def match_home(home: Home, by_id: dict[int, Establishment], by_postcode: dict[str, list[Establishment]],
                by_sector: dict[str, list[Establishment]]) -> Match:
     """Which establishment is this home's kitchen, if the data says so without guessing.
 
     A pinned FHRS ID wins. Otherwise the caring premises at the home's postcode are compared by
     name; if there are none there, those in the same postcode sector are, and a name must match
-    clearly (score NAME_MATCH or more, NAME_MARGIN ahead of any other).
+    clearly (score NAME_MATCH or more, NAME_MARGIN ahead of any other). At the home's postcode, when no
+    name matches, the one caring premises whose address is the home's street address, house number and
+    all, is the home's (same_street).
     """
     if home.pinned and home.fhrs_id is not None:
         est = by_id.get(home.fhrs_id)
@@ -350,6 +386,9 @@ def match_home(home: Home, by_id: dict[int, Establishment], by_postcode: dict[st
         best, ranked, close = _best(home, here)
         if best:
             return Match(home, "matched", best, reason="postcode and name")
+        at_street = same_street(home, here)
+        if len(at_street) == 1 and (close == 0 or (close == 1 and ranked[0] is at_street[0])):  # else names say otherwise
+            return Match(home, "matched", at_street[0], reason=STREET_MATCH)
         reason = (f"{close} caring premises at this postcode have names like the home's" if close > 1 else
                   "the caring premises at this postcode have names unlike the home's")
         return Match(home, "ambiguous", candidates=ranked, reason=reason)
@@ -388,6 +427,14 @@ def match_homes(homes: list[Home], establishments: Iterable[Establishment]) -> l
         elif m.kind == "pinned" and m.establishment:
             pinned.setdefault(m.establishment.fhrs_id, []).append(m.home.path.name)
     for fhrs_id, ms in claims.items():
+        by_name = [m for m in ms if m.reason != STREET_MATCH]
+        if by_name and len(by_name) < len(ms):  # a home at the same address whose name is the kitchen's keeps it
+            for m in ms:
+                if m.reason == STREET_MATCH:
+                    m.candidates, m.establishment, m.kind = [m.establishment] if m.establishment else [], None, "ambiguous"
+                    m.reason = (f"FHRS ID {fhrs_id} at its street address is matched by name to "
+                                f"{' and '.join(n.home.path.name for n in by_name)}; if this home shares that kitchen, pin it here")
+            ms = by_name
         if len(ms) > 1 or fhrs_id in pinned:
             for m in ms:
                 assert m.establishment is not None
@@ -440,6 +487,15 @@ class FsaReport:
         if self.older:
             lines.append(f"Older than the rating the profile holds ({'would be ' * self.dry_run}applied with --allow-older):")
         lines += [f"  {plain(fact)}" for fact in self.older]
+        by_street = sorted((m for m in self.of("matched") if m.reason == STREET_MATCH), key=lambda m: m.home.path.name)
+        if by_street:
+            lines.append("Matched by postcode and street address, their names unlike (look at each; pin another with "
+                         "food_hygiene.fhrs_id and pinned: yes):")
+        for m in by_street:
+            assert m.establishment is not None
+            e = m.establishment
+            lines.append(f"  {plain(m.home.path.name)}: {plain(m.home.name)}, {plain(m.home.street)}: FHRS ID "
+                         f"{plain(e.fhrs_id)}: {plain(e.name)}, {plain(e.address)} (rating {plain(e.rating or 'none')})")
         for kind, title in (("ambiguous", "Ambiguous (not written; pin food_hygiene.fhrs_id with pinned: yes to choose)"),
                             ("none", "No match (not written)")):
             ms = self.of(kind)
@@ -458,7 +514,7 @@ def _home(path: Path, data: dict) -> Home:
     return Home(path, str(data.get("name") or path.stem), postcode_key(get_path(data, ["address", "postcode"])),
                 fhrs if isinstance(fhrs, int) and not isinstance(fhrs, bool) else None,
                 get_path(data, ["food_hygiene", "pinned"]) is True, get_path(data, ["food_hygiene", "rating"]),
-                date if isinstance(date, dt.date) else None)
+                date if isinstance(date, dt.date) else None, get_path(data, ["address", "street"]))
 
 
 def read_homes(providers: Path) -> list[Home]:
