@@ -162,6 +162,32 @@ def street_place(street: str) -> str | None:
     return last if road else None
 
 
+def sector_localities(directory: dict[str, Any]) -> dict[str, list[str]]:
+    """The council's localities named by postcode sectors, each with its codes upper-cased (mkdocs.yml
+    extra.directory.localities: Saltdean: [BN2 8]): the find page's places cannot filter by a sector (render.find_places
+    leaves them out), so each home's words hold the name of the one it is in (``locality_word``)."""
+    places = directory.get("localities")
+    out: dict[str, list[str]] = {}
+    for name, codes in places.items() if isinstance(places, dict) else ():
+        if isinstance(name, str) and isinstance(codes, list):
+            upper = [str(c).strip().upper() for c in codes]
+            if any(" " in c for c in upper):
+                out[name] = upper
+    return out
+
+
+def locality_word(view: HomeView, localities: dict[str, list[str]] | None) -> str | None:
+    """The name of the locality of ``localities`` (sector_localities) the home's postcode is in, the longest code
+    first (as the market page counts it: market.area_of); None when none is."""
+    postcode = view.get("address.postcode")
+    if not localities or not isinstance(postcode, str):
+        return None
+    postcode = postcode.strip().upper()
+    best = max(((len(c), name) for name, codes in localities.items() for c in codes
+                if postcode == c or postcode.startswith(c if " " in c else c + " ")), default=None)
+    return best[1] if best else None
+
+
 def search_words(view: HomeView, labels: dict[str, str]) -> str:
     """Words a home is found by besides its name (search_index.home_words): town with spaces for hyphens, the
     place its street line ends with (street_place: the village or district CQC names before the post town,

@@ -344,11 +344,13 @@ class Live:
     def _search(self) -> None:
         """The find page's own index (search/facets/, near/, cards/, first.json), as a full build writes it, each
         file written where it changed; the counts and towns it shows beside it follow (``follow``)."""
+        from .finding import sector_localities
         from .search import write_index
 
         current = [v for v in self.sorted_views() if not v.closed]
         if self.index and current:
-            write_index(current, self.site, self.listed, in_place=True, held=self.held)
+            write_index(current, self.site, self.listed, in_place=True, held=self.held,
+                        localities=sector_localities(self.cfg.directory))
 
     def _needs(self) -> list[tuple[str, str]]:
         from .render import need_choices

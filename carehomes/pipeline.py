@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .finding import site_words
+from .finding import sector_localities, site_words
 from .fsutil import current_build, replace_dir
 from .checking import CROSS_FILE_KEYS, Checked, check_paths  # noqa: F401  (the build's first stage, named here)
 from .checkcache import keep_feed, kept_feed, kept_lookups
@@ -83,13 +83,13 @@ def move_in(folder: Path, out: Path, name: str, what: str) -> None:
     folder.rename(out / name)
 
 
-def _write_search_beside(views: list[HomeView], folder: Path, index: bool) -> str:
+def _write_search_beside(views: list[HomeView], folder: Path, index: bool, localities: dict[str, list[str]]) -> str:
     """search.write_search into ``folder`` (made here): the find page's files, as ``folder/search/``; each view
     remembers what it works out meanwhile (nationally 5.4 s of CPU to 4.1), with no cyclic collector passes (4.3 s
     to 3.1 with docs/performance.md's other changes)."""
     folder.mkdir(parents=True, exist_ok=True)
     with no_cycle_collection(), remembering(views):  # millions of small objects, next to no cycles
-        return write_search(views, folder, index)
+        return write_search(views, folder, index, localities)
 
 
 def _sitemap_dates(views: list[HomeView], schema: Schema) -> dict[str, dt.date | None]:
@@ -186,7 +186,8 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         try:
             with ExitStack() as stack, \
                  Beside(timed, found / "search" if counting else None, _write_search_beside,
-                        [v for v in views if not v.closed], found, index, items=homes, nice=LATER) as finding, \
+                        [v for v in views if not v.closed], found, index, sector_localities(cfg.directory), items=homes,
+                        nice=LATER) as finding, \
                  Beside(timed, lookup_site / LOOKUP_DIR if counting else None, write_lookup, lookup_site,
                         cfg.directory.get("postcode_areas"), None, site_dir if site_dir.is_dir() else None,
                         kept_lookups(), items=homes, nice=LATER) as lookup, \

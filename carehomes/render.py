@@ -218,7 +218,8 @@ def _localities(directory: dict[str, Any]) -> Iterator[tuple[str, str, list[str]
 def find_places(directory: dict[str, Any], towns: Iterable[str] = ()) -> str:
     """The council's named parts of its area (_localities), as the find page takes a name typed in its search box
     (directory-text.js placesIn): JSON [[its words, its name, [its districts]]], the longest name first; "" when there
-    are none. A part named by postcode sectors is left out: the find page filters by whole districts. A part named as
+    are none. A part named by postcode sectors is left out: the find page filters by whole districts, and finds it by
+    the words of the homes in it (finding.locality_word: its name is one of them). A part named as
     one of ``towns`` is (the town filter's labels) has that town's label after its districts: the name then finds the
     homes in its districts and those of that town ("Exeter" of EX1, EX2 and EX4 lost Exeter's homes in EX5: the Devon
     review)."""
@@ -233,17 +234,14 @@ def find_places(directory: dict[str, Any], towns: Iterable[str] = ()) -> str:
 
 
 def find_place_warnings(directory: dict[str, Any], schema: Schema, config: str = "mkdocs.yml") -> list[str]:
-    """Each of the council's localities that typing its name on the find page cannot find (find_places): one named by
-    postcode sectors, one whose name holds a need's word (taken as that need first: "Nursing Vale"), and two whose
-    names are one in the find page's words ("St. Mary's" and "St Marys")."""
+    """Each of the council's localities that typing its name on the find page cannot find (find_places): one whose name
+    holds a need's word (taken as that need first: "Nursing Vale"), and two whose names are one in the find page's words
+    ("St. Mary's" and "St Marys"). One named by postcode sectors is found by its homes' words (finding.locality_word)."""
     needs = [str(w[0]) for w in face_of(schema).need_words()]
     out: list[str] = []
     seen: dict[str, str] = {}
-    for key, name, _, sectors in _localities(directory):
+    for key, name, _, _ in _localities(directory):
         shown = plain(name, 60)
-        if sectors:
-            out.append(f"{config}: extra.directory.localities: {shown!r} is given by postcode sectors, so typing its name "
-                       "on the find page does not find it (the page filters by whole districts)")
         need = next((w for w in needs if f" {w} " in f" {key} "), None)
         if need:
             out.append(f"{config}: extra.directory.localities: {shown!r} holds the words {need!r}, which the find page reads "

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from .face import face_of
-from .finding import name_key, position_of, prime_positions, site_words, sort_ranks, town_key, town_of, towns
+from .finding import locality_word, name_key, position_of, prime_positions, site_words, sort_ranks, town_key, town_of, towns
 from .fsutil import write_bytes_atomic, write_new
 from .kinds import kinds as all_kinds
 from .jsontext import compact_bytes
@@ -201,7 +201,8 @@ class Listed:
 
     def __init__(self, views: list["HomeView"], cache: dict[str, tuple[Any, ...]] | None = None,
                  labels: dict[str, str] | None = None, held_on: dt.date | None = None,
-                 filled: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] | None = None) -> None:
+                 filled: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] | None = None,
+                 localities: dict[str, list[str]] | None = None) -> None:
         """``cache`` (serve's, and the build's kept listings: recall_listings): slug -> (view, town label, card,
         filters, words, A to Z key, place, sort values, staleness decisions) from an earlier listing, reused for a
         home whose view and town label are the same objects and text, and refilled. ``labels``: finding.towns(views),
@@ -209,7 +210,8 @@ class Listed:
         made with its view held open (HomeView.held_open: ages as marks, each staleness decision noted, with those of
         the values a kept listing holds), its card's marks filled in on that day (``filled_card``) in ``cards``; ``filled``:
         slug -> (a listing of ``cache``, its card filled in on ``held_on``), for the kept listings (Recalled.filled),
-        filled in once when they were read back."""
+        filled in once when they were read back. ``localities``: the council's localities named by postcode sectors
+        (finding.sector_localities), whose names a home's words hold (listing_label)."""
         self.held_on = held_on
         names = recalled_values(views) if held_on is not None else []
         labels = towns(views) if labels is None else labels
@@ -224,15 +226,17 @@ class Listed:
         self.places: list[tuple[str | None, float | None, float | None]] = []  # postcode district, latitude, longitude
         self.ranked: dict[str, dict[str, Any]] = {}  # slug -> each sort's value (sort_ranks), filled as asked, kept with the view
         for v in self.views:
-            label = town_of(v, labels)
+            label = listing_label(v, labels, localities)
             held = cache.get(v.slug)
             if held is None or held[0] is not v or held[1] != label:
+                locality = locality_word(v, localities)
                 if held_on is None:
-                    held = (v, label, card(v, labels), filters(v, labels), home_words(v, labels), keys[v.slug], place_of(v), {}, None)
+                    held = (v, label, card(v, labels), filters(v, labels), home_words(v, labels, locality), keys[v.slug],
+                            place_of(v), {}, None)
                 else:
                     with v.held_open() as decided:
-                        held = (v, label, card(v, labels), filters(v, labels), home_words(v, labels), keys[v.slug], place_of(v), {},
-                                decided)
+                        held = (v, label, card(v, labels), filters(v, labels), home_words(v, labels, locality), keys[v.slug],
+                                place_of(v), {}, decided)
                         # the values a kept listing holds (listing_text): their decisions noted too
                         values = {name: v.value(name) for name in names}
                         untold = v.untold
@@ -251,6 +255,14 @@ class Listed:
             self.words.append(held[4])
         for slug in set(cache) - {v.slug for v in self.views}:
             del cache[slug]
+
+
+def listing_label(view: "HomeView", labels: dict[str, str], localities: dict[str, list[str]] | None) -> str | None:
+    """What a home's listing is made from besides its view, by which an earlier one is known to be the same: its town's
+    label (finding.town_of) and the name of the locality named by postcode sectors it is in (finding.locality_word)."""
+    label = town_of(view, labels)
+    locality = locality_word(view, localities)
+    return label if locality is None else f"{label or ''}\0{locality}"
 
 
 def filled_card(card: dict[str, Any], today: dt.date) -> dict[str, Any]:
@@ -467,29 +479,31 @@ def write_facet_index(listed: Listed, site_dir: Path, in_place: bool = False, he
     return len(files)
 
 
-def write_search(views: list["HomeView"], site_dir: Path, index: bool = True) -> str:
+def write_search(views: list["HomeView"], site_dir: Path, index: bool = True,
+                 localities: dict[str, list[str]] | None = None) -> str:
     """The search stage (views: the homes on the find page): postcode districts, sorting facets, towns and
     (with ``index``; ``build --no-search`` skips it) the find page's own index. Returns what was done, for the build's summary line.
     Each home's listing is taken as kept from an earlier build where it can be (recall_listings; the views must
-    remember, as the pipeline's do), and the others are kept for the next."""
-    recalled = recall_listings(views) if index else None
+    remember, as the pipeline's do), and the others are kept for the next. ``localities``: Listed's."""
+    recalled = recall_listings(views, localities) if index else None
     if recalled is not None:
         try:
-            return _write_search(views, site_dir, index, recalled)
+            return _write_search(views, site_dir, index, recalled, localities)
         except Exception:  # a kept listing the checks let by that the index could not take: every one made afresh
             for v in views:
                 v.forget()
             shutil.rmtree(site_dir / "search", ignore_errors=True)
             recalled.drop()
-    return _write_search(views, site_dir, index, recalled)
+    return _write_search(views, site_dir, index, recalled, localities)
 
 
-def _write_search(views: list["HomeView"], site_dir: Path, index: bool, recalled: Recalled | None) -> str:
+def _write_search(views: list["HomeView"], site_dir: Path, index: bool, recalled: Recalled | None,
+                  localities: dict[str, list[str]] | None = None) -> str:
     # the index first: a listing made held open to be kept (Listed's held_on) leaves its untold and values remembered,
     # which the facets' counts and sorts then read rather than work out again
     files = write_index(views, site_dir, recalled.cache if recalled else None, labels=recalled.labels if recalled else None,
                         held_on=views[0].today if recalled else None,
-                        filled=recalled.filled if recalled else None) if index and views else 0
+                        filled=recalled.filled if recalled else None, localities=localities) if index and views else 0
     write_districts(views, site_dir)
     write_facets(views, site_dir)
     write_towns(views, site_dir)
@@ -587,13 +601,13 @@ class Recalled:
     listing is kept (their untold and values put in their views' memory: HomeView.recall), and ``keep`` to store
     the others' once the index is written."""
 
-    def __init__(self, views: list["HomeView"], store: Path) -> None:
+    def __init__(self, views: list["HomeView"], store: Path, localities: dict[str, list[str]] | None = None) -> None:
         from . import checkcache
 
         self.store, self.labels, self.names, self.ranks = store, towns(views), recalled_values(views), ranked_values(views)
         first = views[0]
         shared = repr(("find page listing", first.repo_edit, sorted(first.limits.items())))
-        town = {v.slug: town_of(v, self.labels) for v in views}
+        town = {v.slug: listing_label(v, self.labels, localities) for v in views}
         self.keys = {v.slug: checkcache.page_name(f"{shared}\0{town[v.slug]!r}", v.d, v.checked_on) for v in views}
         self.cache: dict[str, tuple[Any, ...]] = {}
         self.filled: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}  # slug -> (its kept listing, its card filled in)
@@ -630,27 +644,28 @@ class Recalled:
             checkcache.write_listings(self.store, rows[start:start + checkcache.BATCH], views[0].today)
 
 
-def recall_listings(views: list["HomeView"]) -> Recalled | None:
+def recall_listings(views: list["HomeView"], localities: dict[str, list[str]] | None = None) -> Recalled | None:
     """The kept listings of these views (Recalled), or None when nothing can be kept: no views, no cache (checkcache),
-    or views not made alike (views_alike)."""
+    or views not made alike (views_alike). ``localities``: Listed's."""
     from . import checkcache
     from .views import views_alike
 
     if not views or not views_alike(views):
         return None
     store = checkcache.open_listings(views[0].today)
-    return Recalled(views, store) if store is not None else None
+    return Recalled(views, store, localities) if store is not None else None
 
 
 def write_index(views: list["HomeView"], site_dir: Path, cache: dict[str, tuple[Any, ...]] | None = None,
                 in_place: bool = False, held: dict[str, Any] | None = None, labels: dict[str, str] | None = None,
-                held_on: dt.date | None = None, filled: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] | None = None) -> int:
+                held_on: dt.date | None = None, filled: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] | None = None,
+                localities: dict[str, list[str]] | None = None) -> int:
     """What the find page's searches read, from one listing of the homes: the distance search's district files,
     the first results and the facet and word index (a full build, and serve's update with its ``cache`` of
     listings, ``in_place``, and ``held``, each file's value as last written: ``put``); returns how many files.
     ``held_on``: listings made held open and filled in on that day (Listed), as the build keeps them; ``filled``: the
-    kept listings' cards filled in (Recalled.filled)."""
-    listed = Listed(views, cache, labels, held_on, filled)
+    kept listings' cards filled in (Recalled.filled); ``localities``: Listed's."""
+    listed = Listed(views, cache, labels, held_on, filled, localities)
     districts_written = write_near(listed, site_dir, in_place, held)
     write_first(listed, site_dir, in_place, held)
     return 2 * districts_written + 1 + write_facet_index(listed, site_dir, in_place, held)

@@ -33,10 +33,12 @@ def _unmarked(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.category(c).startswith("M"))
 
 
-def home_words(view: HomeView, labels: dict[str, str]) -> set[str]:
+def home_words(view: HomeView, labels: dict[str, str], locality: str | None = None) -> set[str]:
     """The words a home is found by: its name, town, town label, postcode with and without its space, provider
-    and the towns an agency covers (finding.search_words). Never a need: a word naming one is its filter."""
-    return set(words(f"{view.name} {search_words(view, labels)}"))
+    and the towns an agency covers (finding.search_words), and the name of the council's ``locality`` it is in when
+    that is named by postcode sectors (finding.locality_word: "Saltdean", in BN2 8, found nothing). Never a need: a
+    word naming one is its filter."""
+    return set(words(f"{view.name} {search_words(view, labels)} {locality or ''}"))
 
 
 def _text(value: Any) -> str:

@@ -639,6 +639,34 @@ def test_a_part_of_the_area_named_finds_an_agency_by_its_office_or_the_districts
         ["golden valley", "Golden Valley", ["HR2"]], ["exeter", "Exeter", ["EX1", "EX2"], "EXETER"]]
 
 
+def test_a_locality_named_by_postcode_sectors_is_found_by_its_homes_words():
+    """Brighton and Hove's Saltdean (BN2 8), Rottingdean (BN2 7) and Woodingdean (BN2 6) share BN2 with Brighton: the
+    find page's places filter by whole districts, and "Saltdean" found nothing ("check the spelling") though the market
+    page counted 5 homes there. Each home's words now hold the name of the locality named by sectors it is in, the
+    longest code first, as the market page counts it; the kept listing of a home is made again when that name changes."""
+    from carehomes.finding import locality_word, sector_localities
+    from carehomes.search import Listed, listing_label
+
+    directory = {"localities": {"Brighton": ["BN1", "BN2"], "Saltdean": ["bn2 8"], "Deans": ["BN2 8", "BN2 6"],
+                                "Rottingdean": ["BN2 7", "BN41"], "Hove": ["BN3"]}}
+    localities = sector_localities(directory)
+    assert localities == {"Saltdean": ["BN2 8"], "Deans": ["BN2 8", "BN2 6"], "Rottingdean": ["BN2 7", "BN41"]}
+    assert sector_localities({}) == sector_localities({"localities": {"Hove": ["BN3"]}}) == {}
+    homes = [_view(path) for path in sorted((ROOT / "providers").glob("[!_]*.yaml"))[:4]]
+    for view, postcode in zip(homes, ("BN2 8FE", "BN2 6AB", "BN41 1XP", "BN1 3AG")):
+        view.d["address"]["postcode"] = postcode
+    assert [locality_word(v, localities) for v in homes] == ["Saltdean", "Deans", "Rottingdean", None]
+    assert locality_word(homes[0], None) is None
+    listed = Listed(homes, localities=localities)
+    by_slug = {v.slug: words for v, words in zip(listed.views, listed.words)}
+    assert "saltdean" in by_slug[homes[0].slug] and "deans" in by_slug[homes[1].slug]
+    assert "rottingdean" in by_slug[homes[2].slug] and not {"saltdean", "deans", "rottingdean"} & by_slug[homes[3].slug]
+    assert not {"saltdean"} & set().union(*Listed(homes).words)
+    labels = {}
+    assert listing_label(homes[0], labels, localities) != listing_label(homes[0], labels, None)
+    assert listing_label(homes[3], labels, localities) == listing_label(homes[3], labels, None)
+
+
 def test_a_locality_the_find_page_cannot_find_by_its_name_is_warned_of():
     """The review of the place search: "Nursing Vale" (taken as the need first), "St. Mary's" beside "St Marys" (one name
     in the find page's words) and a locality named by sectors were accepted without a word, and never found."""
@@ -650,8 +678,6 @@ def test_a_locality_the_find_page_cannot_find_by_its_name_is_warned_of():
         "x.yml: extra.directory.localities: 'Nursing Vale' holds the words 'nursing', which the find page reads as a need, "
         "so typing the name does not find the locality; name it another way",
         "x.yml: extra.directory.localities: \"St. Mary's\" and 'St Marys' are one name on the find page, which finds only "
-        "the first; name them apart",
-        "x.yml: extra.directory.localities: 'Sector place' is given by postcode sectors, so typing its name on the find "
-        "page does not find it (the page filters by whole districts)"]
+        "the first; name them apart"]  # a locality named by sectors is found by its homes' words
     oldham = yaml.safe_load((ROOT / "areas" / "oldham" / "mkdocs.yml").read_text(encoding="utf-8"))
     assert find_place_warnings(oldham["extra"]["directory"], load_schema()) == []
