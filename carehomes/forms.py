@@ -20,7 +20,7 @@ import yaml
 
 from . import configfile
 from .kinds import Kind, default_kind, kinds, title_noun
-from .safetext import web_address
+from .safetext import plain, web_address
 from .schema import ROOT, Field, Schema, load_schema
 from .text import and_list
 
@@ -422,9 +422,23 @@ def real_contact(directory: dict[str, Any], key: str) -> str:
     return "" if is_placeholder(key, value) else value
 
 
+EXAMPLE_WORD = re.compile(r"\bexample\b", re.IGNORECASE)  # "Oldham Council (example)": a council named as an example
+
+
+def example_council(directory: dict[str, Any]) -> str | None:
+    """The council's name (extra.directory.council) when it says it is an example ("Herefordshire Council (example)":
+    the bundled data is a real council's homes, published by nobody), else None."""
+    value = directory.get("council")
+    return value.strip() if isinstance(value, str) and EXAMPLE_WORD.search(value) else None
+
+
 def placeholder_warnings(directory: dict[str, Any], config: str = "mkdocs.yml") -> list[str]:
     """One warning for each council setting in the config (mkdocs.yml) still at its example value."""
     out = []
+    council = example_council(directory)
+    if council:
+        out.append(f"{config}: extra.directory.council is still an example, '{plain(council, 80)}'; set the council's real "
+                   "name before publishing")
     for key in PLACEHOLDERS:
         value = str(directory.get(key) or "")
         if is_placeholder(key, value):
@@ -435,8 +449,12 @@ def placeholder_warnings(directory: dict[str, Any], config: str = "mkdocs.yml") 
 
 def production_problems(directory: dict[str, Any], config: str = "mkdocs.yml") -> list[str]:
     """``build --production``: one line for each council setting still empty or an example, naming the
-    setting and what to do; a site is not published with a placeholder contact."""
+    setting and what to do; a site is not published with a placeholder contact, nor as an example council's."""
     out = []
+    council = example_council(directory)
+    if council:
+        out.append(f"{config}: extra.directory.council, the council that publishes the directory, is still an example, "
+                   f"'{plain(council, 80)}'; set the council's real name there, then build again")
     for key in PLACEHOLDERS:
         value = str(directory.get(key) or "").strip()
         if is_placeholder(key, value):

@@ -12,7 +12,7 @@ from conftest import ROOT
 # The council's real contacts, for builds that must look like production (build --production refuses examples).
 REAL = {"repository": "https://github.com/herefordshire-council/care-homes", "contact_email": "care.homes@herefordshire.gov.uk",
         "contact_phone": '"01432 260000"', "placement_email": "brokerage@herefordshire.gov.uk",
-        "placement_phone": '"01432 260101"'}
+        "placement_phone": '"01432 260101"', "council": "Herefordshire Council"}
 
 
 def mkdocs_with(**values: str) -> str:

@@ -653,12 +653,12 @@ def test_a_locality_named_by_postcode_sectors_is_found_by_its_homes_words():
     assert localities == {"Saltdean": ["BN2 8"], "Deans": ["BN2 8", "BN2 6"], "Rottingdean": ["BN2 7", "BN41"]}
     assert sector_localities({}) == sector_localities({"localities": {"Hove": ["BN3"]}}) == {}
     homes = [_view(path) for path in sorted((ROOT / "providers").glob("[!_]*.yaml"))[:4]]
-    for view, postcode in zip(homes, ("BN2 8FE", "BN2 6AB", "BN41 1XP", "BN1 3AG")):
+    for view, postcode in zip(homes, ("BN2 8FE", "BN2 6AB", "BN41 1XP", "BN1 3AG"), strict=True):
         view.d["address"]["postcode"] = postcode
     assert [locality_word(v, localities) for v in homes] == ["Saltdean", "Deans", "Rottingdean", None]
     assert locality_word(homes[0], None) is None
     listed = Listed(homes, localities=localities)
-    by_slug = {v.slug: words for v, words in zip(listed.views, listed.words)}
+    by_slug = {v.slug: words for v, words in zip(listed.views, listed.words, strict=True)}
     assert "saltdean" in by_slug[homes[0].slug] and "deans" in by_slug[homes[1].slug]
     assert "rottingdean" in by_slug[homes[2].slug] and not {"saltdean", "deans", "rottingdean"} & by_slug[homes[3].slug]
     assert not {"saltdean"} & set().union(*Listed(homes).words)

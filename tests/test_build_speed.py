@@ -146,8 +146,8 @@ def test_a_failed_build_leaves_no_postcode_folder_beside_it(tmp_path, monkeypatc
 
 
 def test_a_failed_build_leaves_no_search_folder_beside_it(tmp_path, monkeypatch):
-    def half_done(views: list, site: Path, index: bool) -> str:
-        write_search(views, site, index)
+    def half_done(views: list, site: Path, index: bool, localities: dict) -> str:
+        write_search(views, site, index, localities)
         raise RuntimeError("the index broke")
 
     monkeypatch.setattr(pipeline, "prepare_pages", lambda *args, **kwargs: SimpleNamespace(close=lambda: None))  # no pages

@@ -116,7 +116,7 @@ def test_unknown_homes_second_claims_and_bad_answers_get_a_clear_reply(repo):
     assert second.status == "invalid" and second.errors[0].startswith(
         "The page for Example Full House (fictional) is already looked after by example-manager, so it cannot be claimed again here. "
         "If you now manage it, ask ")
-    assert second.comment().endswith("ask Herefordshire Council to change "
+    assert second.comment().endswith("ask Herefordshire Council \\(example\\) to change "
                                      "who looks after its page\n"), "the council's address as it is, not with a full-width ＠"
     own = check_claim(body(**{"The home you manage": "example-full"}), "Example-Manager", repo, 9)
     assert own.errors == ["Example-Manager already looks after the page for Example Full House (fictional): use the Update "
@@ -332,7 +332,7 @@ def test_a_home_cqc_has_deregistered_cannot_be_claimed(repo):
     res = check_claim(body(), "sam-manager", repo, 7)
     assert res.status != "waiting" and res.errors == [
         "CQC's register says Aston House was deregistered on 1 October 2026, so its page is kept marked closed and takes "
-        "no updates or claims; if it is still open, ask CQC to correct its register, or tell Herefordshire Council"]
+        "no updates or claims; if it is still open, ask CQC to correct its register, or tell Herefordshire Council (example)"]
     assert "ring" not in res.comment()
 
 
@@ -347,7 +347,7 @@ def test_a_closed_home_with_a_long_name_keeps_whom_to_tell_in_the_claim_reply(re
     res = check_claim(body(), "sam-manager", repo, 7)
     line = next(x for x in res.comment().splitlines() if "deregistered" in x)
     assert line.startswith("- CQC's register says Aston House \\*AAA") and "&lt;b&gt;" in line
-    assert line.endswith("or tell Herefordshire Council")
+    assert line.endswith("or tell Herefordshire Council \\(example\\)")
 
 
 def test_a_claim_naming_no_page_says_the_other_answers_problems_at_once(repo):

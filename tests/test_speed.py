@@ -162,6 +162,26 @@ def test_production_refuses_each_example_contact_naming_the_setting(tmp_path, ca
     assert not out.exists()
 
 
+def test_a_council_named_as_an_example_is_warned_of_and_refused_in_production(tmp_path, capsys):
+    """The bundled site named "Herefordshire Council" as its publisher, in the open data's citation and the For providers
+    page's contact, though no council publishes it: it is "Herefordshire Council (example)", as Oldham's is, and the
+    build says so until a council sets its own name; --production refuses it."""
+    assert forms.example_council(forms.directory_settings()) == "Herefordshire Council (example)"
+    assert forms.example_council({"council": "Oldham Council"}) is forms.example_council({}) is None
+    assert forms.example_council({"council": "Counterexamples Council"}) is None  # a word of its own, not "example"
+    config = config_with(tmp_path, **{**REAL, "council": '"Exampleshire Council (EXAMPLE)"'})
+    out = tmp_path / "site"
+    assert cli.main(["build", "--providers", str(FIXTURES / "profiles"), "--out", str(out), "--config", str(config),
+                     "--production"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"{config}: extra.directory.council, the council that publishes the directory, is still an example, 'Exampleshire "
+        "Council (EXAMPLE)'; set the council's real name there, then build again",
+        f"--production: the site was not built, so that no placeholder contact is published; {out} is unchanged."]
+    assert forms.placeholder_warnings({**forms.directory_settings(), **{k: "x" for k in forms.PLACEHOLDERS}})[0] == (
+        "mkdocs.yml: extra.directory.council is still an example, 'Herefordshire Council (example)'; set the council's "
+        "real name before publishing")
+
+
 @pytest.mark.slow  # builds a site
 def test_production_builds_with_real_contacts_and_pages_show_them(tmp_path, capsys):
     config = config_with(tmp_path, **REAL)

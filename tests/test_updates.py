@@ -87,19 +87,19 @@ def test_a_stranger_is_refused_and_nothing_changes(repo):
     assert r.returncode == 1
     assert res["status"] == "refused" and res["errors"] == [
         "someone-else cannot update the page for Aston House: only the GitHub accounts that look after it can "
-        "(aston-manager). If you work at this home, ask Herefordshire Council to add your username, or send them the update"]
+        "(aston-manager). If you work at this home, ask Herefordshire Council (example) to add your username, or send them the update"]
     assert r.stdout.splitlines()[2] == (  # the council's address as it is: a full-width ＠ is no address to write to
         "- someone-else cannot update the page for Aston House: only the GitHub accounts that look after it can "
         "\\(aston-manager\\). If you work at this home, ask "
-        "Herefordshire Council to add your username, or send them the update")
+        "Herefordshire Council \\(example\\) to add your username, or send them the update")
     assert (repo / "providers" / "aston-house.yaml").read_text() == before
     r, res = apply(repo, body({"Beds with nursing free now": "1"}, home="blackwells"), "aston-manager")
     assert res["status"] == "refused" and res["errors"] == [  # unclaimed: claim it first, which the form cannot do
         "aston-manager cannot update the page for Blackwells: nobody has claimed it yet. If you work at this home, claim "
         "it first with the \"Claim it\" link at the bottom of its page (someone from the council rings the home to check), then "
-        "send this form again; or send the update to Herefordshire Council"]
+        "send this form again; or send the update to Herefordshire Council (example)"]
     # the reply says it whole: it was cut at 300 characters, before the council's address and phone
-    assert r.stdout.splitlines()[2].endswith("or send the update to Herefordshire Council"), r.stdout
+    assert r.stdout.splitlines()[2].endswith("or send the update to Herefordshire Council \\(example\\)"), r.stdout
 
 
 def test_a_bad_value_gets_the_exact_error_for_that_form_field(repo):
@@ -1253,7 +1253,7 @@ def test_a_home_cqc_has_deregistered_takes_no_update_from_the_form_the_sheet_or_
     before = aston.read_text()
     r, res = apply(repo, body({"Beds without nursing free now": "2"}), "aston-manager")
     assert r.returncode == 1 and res["status"] == "refused"
-    assert res["errors"] == [CLOSED + ", or tell Herefordshire Council"]
+    assert res["errors"] == [CLOSED + ", or tell Herefordshire Council (example)"]
     r, res = apply(repo, "### Your home's page name\n\naston-house\n\n### Lead manager\n\nAlex Example", "aston-manager")
     assert res["status"] == "refused" and res["errors"][0].startswith(CLOSED)
     sheet = repo.parent / "vacancies.csv"
