@@ -96,7 +96,9 @@ def test_todays_schema_declares_the_care_home_then_the_home_care_agency():
     assert [(c.key, c.label, c.total, c.available) for c in agency.capacity] == [
         ("hours", "of care a week", None, "homecare.hours_available")]
     assert (agency.confirmed, agency.cqc_api_filter) == ("homecare.confirmed", (("gacServiceTypeDescription", "Homecare agencies"),))
-    assert agency.oruk_terms == (("Home care agency", "Registered with CQC to provide personal care in people's own homes"),)
+    # the kind is CQC's service type; personal care is a regulated activity an agency may not be registered for (Grace 247)
+    assert agency.oruk_terms == (("Home care agency", "Registered with CQC as a domiciliary care service (a home care "
+                                  "agency): care in people's own homes"),)
 
 
 def test_todays_schema_checks_a_kinds_key():
