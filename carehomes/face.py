@@ -635,8 +635,12 @@ def _key_questions(v: View, value: Any, spec: Any) -> Shown | None:
     rating does, that it is more than the rating's staleness limit old (``stale``: ", more than {limit} old"). A question
     whose date is not known says so (``undated``); when no question's date is known (a profile imported before they
     were kept), the line says it once, as its note (``undatedAll``); a question with no rating, after the others
-    (``unrated``: "{title}: no rating in the CQC data we hold"). None when no question is rated."""
+    (``unrated``: "{title}: no rating in the CQC data we hold"). A date before this registration began
+    (cqc.registered_since) is of a rating CQC gave an earlier registration of the service, and is said to be
+    (``earlier``: Unicorn1care's Effective and Caring of 18 April 2019, registered since 25 September 2020, whose entries
+    in CQC's data name the earlier registration). None when no question is rated."""
     overall = date_of(v.get("cqc.rating_date"))
+    since = date_of(v.get("cqc.registered_since"))
     rated = [(title, r, date_of(v.get(f"cqc.rating_{key}_date"))) for key, title in KEY_QUESTIONS if (r := v.get(f"cqc.rating_{key}"))]
     if not rated:
         return None
@@ -650,6 +654,8 @@ def _key_questions(v: View, value: Any, spec: Any) -> Shown | None:
             note = str(opts.get("dated", "published {date}")).replace("{date}", nice_date(when)).replace("{age}", v.age(when))
             if v.stale("rating", when):
                 note += str(opts.get("stale", ", more than {limit} old")).replace("{limit}", v.limits["rating"].words)
+            if since and when < since:
+                note += str(opts.get("earlier", ", given to an earlier registration"))
         else:
             note = ""
         said.append(f"{title}: {r}" + (f" ({note})" if note else ""))

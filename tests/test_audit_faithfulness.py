@@ -86,6 +86,20 @@ def test_a_rating_this_registration_was_given_is_its_own_though_some_key_questio
 
 
 @needs_responses
+def test_a_key_question_rated_before_this_registration_began_is_said_to_be_an_earlier_ones(oldham):
+    """Unicorn1care's page said "Effective: Good (published 18 April 2019, ...)" as if CQC had rated this registration,
+    which began on 25 September 2020; CQC's entries for Effective and Caring name the earlier registration. A key
+    question rated before the registration began says it was given to an earlier one; those of its own report do not."""
+    doc = _response("1-9588358014")
+    earlier = {q["name"] for q in doc["currentRatings"]["overall"]["keyQuestionRatings"] if q.get("organisationId")}
+    [fact] = [f for g in oldham["unicorn1care-ltd"].groups() if g.id == "quality" for f in g.facts
+              if f.label == "Each part of the CQC rating"]
+    parts = dict(part.split(": ", 1) for part in fact.text.split("; "))
+    assert {name for name, said in parts.items() if said.endswith(", given to an earlier registration)")} == earlier
+    assert parts["Safe"] == "Good"  # rated by the overall rating's own report: no date, no note
+
+
+@needs_responses
 def test_a_rating_given_to_an_earlier_registration_says_so_on_the_page_card_and_compare_row(oldham):
     doc = _response("1-18437805065")  # Park Hills Private Nursing Home
     assert doc["registrationDate"] == "2024-01-31" and doc["currentRatings"]["overall"]["reportDate"] == "2022-08-26"

@@ -182,10 +182,11 @@ def test_a_page_dates_each_question_rated_at_another_inspection(oldham):
         return fact.text or "", fact.note
 
     text, note = questions("park-hills-private-nursing-home")
-    # rated in 2018, more than the rating's limit (2 years) old, as the overall rating would say of itself
-    assert re.fullmatch(r"Safe: Good; Effective: Good \(published 11 August 2018, 8 years 3 months ago, more than 2 years old\); "
-                        r"Caring: Good \(published 11 August 2018, 8 years 3 months ago, more than 2 years old\); Responsive: Good; "
-                        r"Well-led: Good", text), text
+    # rated in 2018, more than the rating's limit (2 years) old, as the overall rating would say of itself, and before
+    # this registration began (31 January 2024): given to an earlier one
+    assert re.fullmatch(r"Safe: Good; Effective: Good \(published 11 August 2018, 8 years 3 months ago, more than 2 years old, "
+                        r"given to an earlier registration\); Caring: Good \(published 11 August 2018, 8 years 3 months ago, more "
+                        r"than 2 years old, given to an earlier registration\); Responsive: Good; Well-led: Good", text), text
     assert note is None
     text, _ = questions("abbey-hey-care-home")
     assert [q.split(" (")[0] for q in text.split("; ") if "(published 11 July 2018" in q] == [
