@@ -127,6 +127,7 @@ class Report:
     addressless: bool = False  # the file gives no service's postcode (CQC's market file has no address columns)
     not_given: str = ""  # what the file's format never gives ("beds, ratings, ..."): said in the summary
     unread: list[str] = field(default_factory=list)  # "Name: its phone '016162884222' ...": left out, not known
+    date_guessed: bool = False  # the data date is the newest date in the file, which does not say its own (no --as-of)
 
     def _kind_count(self, words: str, n: int) -> str:
         """'47 care homes', '1 care home'."""
@@ -135,7 +136,8 @@ class Report:
     def summary(self) -> str:
         verb = "would be " if self.dry_run else ""
         what = self.fmt if "sync" in self.fmt else f"{self.fmt} file"
-        lines = [f"CQC {what} dated {self.data_date.isoformat()}:",
+        guessed = " (the newest date in it, as the file gives no date of its own; give --as-of YYYY-MM-DD if CQC dated it)"
+        lines = [f"CQC {what} dated {self.data_date.isoformat()}{guessed if self.date_guessed else ''}:",
                  f"  {len(self.new)} new profile{'s' * (len(self.new) != 1)} {verb}created",
                  f"  {len(self.changed)} {verb}updated, {self.unchanged} unchanged",
                  f"  {len(self.missing)} no longer on the register ({verb}flagged, not deleted)"]

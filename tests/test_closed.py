@@ -52,7 +52,8 @@ def test_a_first_import_counts_every_closed_service_and_imports_none(tmp_path):
     within the year before the register, is kept in _closed.yaml, so that the market page and the report count its
     closure (the commissioner review: a first year knew no closure)."""
     summary = import_cqc(OLDHAM_CLOSED, tmp_path / "providers").summary().splitlines()
-    assert summary[:6] == ["CQC API (JSON) file dated 2024-09-18:", "  1 new profile created", "  0 updated, 0 unchanged",
+    assert summary[:6] == ["CQC API (JSON) file dated 2024-09-18 (the newest date in it, as the file gives no date of its "
+                           "own; give --as-of YYYY-MM-DD if CQC dated it):", "  1 new profile created", "  0 updated, 0 unchanged",
                            "  0 no longer on the register (flagged, not deleted)",
                            "  2 not imported: deregistered before it was ever listed here",
                            "  1 of them closed in the year before the register's date: kept in _closed.yaml (no page), so "

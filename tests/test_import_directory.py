@@ -86,6 +86,7 @@ def test_an_import_makes_profiles_that_pass_check(tmp_path):
                                           _row("Example Care At Home", "1-100000002", "Homecare agencies")])
     report = import_cqc(src, tmp_path / "p")
     assert report.data_date == dt.date(2026, 8, 26) and len(report.new) == 2
+    assert report.summary().splitlines()[0] == "CQC care directory (CSV) file dated 2026-08-26:"  # the day it says CQC produced it
     assert check_paths([tmp_path / "p"], on=TODAY).problems == []
     made = yaml.safe_load((tmp_path / "p" / "example-nursing-home.yaml").read_text(encoding="utf-8"))
     assert made["cqc"]["imported"] == dt.date(2026, 8, 26) and "beds" not in made
@@ -97,6 +98,12 @@ def test_an_import_makes_profiles_that_pass_check(tmp_path):
 def test_without_its_title_the_file_is_dated_by_its_newest_check_or_as_of(tmp_path):
     src = _directory(tmp_path / "d.csv", [_row("Example One", "1-100000001", "Nursing homes")], produced=None)
     assert read_register(src)[2] == dt.date(2026, 1, 9)  # 'Date of latest check' 09/Jan/2026
+    # a first import said "dated 2026-01-09" as if CQC had said so (the Brighton and Hove review's rows saved apart)
+    assert import_cqc(src, tmp_path / "p", dry_run=True).summary().splitlines()[0] == (
+        "CQC care directory (CSV) file dated 2026-01-09 (the newest date in it, as the file gives no date of its own; give "
+        "--as-of YYYY-MM-DD if CQC dated it):")
+    assert import_cqc(src, tmp_path / "p", dry_run=True, as_of=dt.date(2026, 2, 1)).summary().splitlines()[0] == (
+        "CQC care directory (CSV) file dated 2026-02-01:")
     with open(src, encoding="utf-8") as fh:
         text = fh.read().replace("09/Jan/2026 - 00:00", "")
     src.write_text(text, encoding="utf-8")

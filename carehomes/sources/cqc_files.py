@@ -323,6 +323,7 @@ class Records(list[Record]):
         self.skipped_in: dict[tuple[str, str], int] = {}  # the same counts by (local authority, service types)
         self.absent: list[str] = []  # the columns its format takes facts from that the file does not have
         self.not_given = ""  # the facts its format never gives, in words ("beds, CQC ratings, ...")
+        self.produced: dt.date | None = None  # the day the file says CQC produced it (its care directory's third line)
 
 
 def held_kinds(care_home: bool, types: Iterable[str]) -> tuple[str, ...]:
@@ -1034,6 +1035,7 @@ def _read_csv(path: Path, as_of: dt.date | None, place: sheets.Lines | None = No
         records = _once_each(records)
         records.not_given = DIRECTORY_NOT_GIVEN
     records.absent = absent_columns(header, fmt)
+    records.produced = produced
     return fmt, records, _latest((d.isoformat() for d in newest), as_of)
 
 
@@ -1438,6 +1440,7 @@ def import_cqc(file: Path, providers: Path, local_authority: str | None = None, 
                                allow_mass_removal=allow_mass_removal, dry_run=dry_run, schema=schema,
                                skipped=skipped, **guards)
         report.absent, report.not_given = records.absent, records.not_given
+        report.date_guessed = as_of is None and records.produced is None
         report.addressless = bool(records) and not any(r.regulator.get("address.postcode") for r in records)
         return report
     except OlderSourceError as exc:
