@@ -383,6 +383,29 @@ def test_a_file_of_other_columns_is_told_what_the_nearest_format_lacks(tmp_path)
                                    "ID (for office use only), Name, Postcode and Service types (with others)")
 
 
+def test_a_title_typed_above_another_formats_column_names_is_named_by_its_line(tmp_path):
+    """A council officer's title line above the HSCA file's column names was told "is not a CQC register file this tool
+    knows: its columns do not match ...", though the columns were all there, one line down (the Brighton and Hove
+    review)."""
+    from conftest import NATIONAL
+
+    with open(NATIONAL, encoding="utf-8") as fh:
+        head = [next(fh) for _ in range(3)]
+    for above, said in ((["Brighton and Hove care homes\n"], "line 2: holds the column names of the HSCA care directory, "
+                         "with 1 line above them; only CQC's care directory has lines above its column names, so delete "
+                         "that line (nothing was changed)"),
+                        (["Title\n", ",,\n"], "line 3: holds the column names of the HSCA care directory, with 2 lines "
+                         "above them; only CQC's care directory has lines above its column names, so delete those lines "
+                         "(nothing was changed)")):
+        src = tmp_path / "titled.csv"
+        src.write_text("".join(above + head), encoding="utf-8")
+        with pytest.raises(ImportError_) as exc:
+            read_register(src)
+        assert str(exc.value) == said
+    src.write_text("".join(head), encoding="utf-8")
+    assert read_register(src)[0] == "HSCA care directory"
+
+
 def test_a_row_without_its_council_is_named_by_its_line(tmp_path):
     """It was refused as a profile ('example-one.yaml:1: locality: is missing; add 'locality: Herefordshire''), naming
     another council and a file the user never wrote."""

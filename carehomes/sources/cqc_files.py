@@ -979,6 +979,8 @@ def _read_csv(path: Path, as_of: dt.date | None, place: sheets.Lines | None = No
             found = _directory_header(path, as_of, place)
             if found:
                 skip, header, produced = found
+            else:
+                _refuse_lines_above(path, place)
     else:
         skip, header, produced = _directory_header(path, as_of, place, header_line) or (0, [], None)
     if not any(header):  # no column names on the first line: a blank line before them, or nothing at all
@@ -1103,6 +1105,23 @@ def _directory_header(path: Path, as_of: dt.date | None = None, place: sheets.Li
             break
         above.append(" ".join(c.strip() for c in cells if c.strip()))  # a spreadsheet may put the day in a cell of its own
     return None
+
+
+def _refuse_lines_above(path: Path, place: sheets.Lines) -> None:
+    """ImportError_ when one of the first DIRECTORY_PREAMBLE lines below the first holds another format's column names
+    (a title typed above the HSCA file's: "is not a CQC register file this tool knows" said nothing of the line)."""
+    for n, line in enumerate(_utf8_lines(path, place)):
+        if n >= DIRECTORY_PREAMBLE:
+            return
+        try:
+            cells = [c.strip() for c in next(csv.reader([line]), [])]
+        except csv.Error:
+            continue
+        if n and _known_header(cells):
+            name = next(name for name, cols in FORMATS if cols <= set(cells))
+            raise ImportError_(f"{place.line(n + 1)}: holds the column names of {name}, with {n} line{'s' * (n != 1)} above "
+                               f"them; only CQC's care directory has lines above its column names, so delete "
+                               f"{'that line' if n == 1 else 'those lines'} (nothing was changed)")
 
 
 def _known_header(header: list[str]) -> bool:
