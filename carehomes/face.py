@@ -1086,7 +1086,7 @@ def _face_doc(schema: Schema) -> Any:
 
 _TYPES: Shape = {  # face.json's keys below a kind, the types each takes and its list's items'; any other: text
     **dict.fromkeys(("alsoNote", "browse", "descending", "fold", "ifKnown", "needWords"), ((bool,), ())),
-    "also": ((list,), (str,)),
+    "also": ((list,), (str,)), "searchWords": ((list,), (str,)),
     **dict.fromkeys(("card", "compare", "facets", "facts", "keyFacts", "known", "options", "page", "sorts"), ((list,), (dict,))),
     **dict.fromkeys(("coverage", "fallback", "rank", "reasons", "search"), ((dict,), ())),
     "note": ((dict, str), ()), "words": ((list, str), (str,))}
@@ -1303,8 +1303,11 @@ class _Reader:
         for k in self.s.package.get("x-directory", {}).get("kinds", {}).get("list", []):
             words = str(k.get("findWords") or (faces.get(k["id"]) or {}).get("findWords") or k["title"])
             kid = str(k["id"])
+            # what a search box phrase naming the kind looks like ("home care", "domiciliary care": a daughter typing
+            # "home care Royton" was shown two care homes), as the kind's face declares them
+            typed = (faces.get(kid) or {}).get("searchWords") or []
             out.append(Option(f"{key}-{kid.replace('_', '-')}", f"{key}_{kid}", f"kind:{kid}", kid,
-                              words[:1].upper() + words[1:]))
+                              words[:1].upper() + words[1:], tuple(dict.fromkeys(plain_words(str(w)) for w in typed))))
         return out
 
     def option(self, d: dict, where: str) -> Option:

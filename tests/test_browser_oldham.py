@@ -145,6 +145,29 @@ def test_ol1_care_at_home_dementia_then_an_agencys_page_then_two_agencies_compar
     assert errors == [], errors
 
 
+def test_a_kind_of_service_typed_is_that_kind_and_never_words_of_names(oldham, browser):
+    """The task review: a daughter typing "home care Royton" was shown two care homes (Royley House Care Home and Royton
+    House Care Home, by the words of their names) and none of the three agencies with offices in Royton; "Chadderton
+    care at home", the site's own name for the kind, found nothing. A phrase naming a kind (face.json searchWords) is
+    that kind's filter, as "nursing" is its need's."""
+    profiles = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in (ROOT / "areas" / "oldham" / "providers").glob("[!_]*.yaml")]
+    agencies = {d["name"] for d in profiles if "home_care_agency" in (d.get("kinds") or [])}
+    only_agencies = {d["name"] for d in profiles if (d.get("kinds") or []) == ["home_care_agency"]}
+    ctx, pg, errors = watched_page(browser, 375, 812)
+    status = pg.locator("#results-status")
+    for query in ("home+care+Royton", "Chadderton+care+at+home", "domiciliary+care+Shaw", "Royton+homecare"):
+        pg.goto(oldham + f"find/?q={query}")
+        expect(status).to_contain_text("match", timeout=10000)
+        found = set(cards(pg))
+        assert found and found <= agencies, (query, found - agencies)
+    pg.goto(oldham + "find/?q=care+homes+Royton")
+    expect(status).to_contain_text("match", timeout=10000)
+    found = set(cards(pg))
+    assert {"Royley House Care Home", "Royton House Care Home"} <= found and not found & only_agencies, found
+    ctx.close()
+    assert errors == [], errors
+
+
 def test_a_part_of_the_area_typed_is_its_districts_and_a_word_search_of_agencies_says_what_it_matches(oldham, browser):
     """The home care review: a coordinator typing the patient's area ("Saddleworth", one of the council's localities in
     mkdocs.yml) got "No services match"; "Shaw" found the one agency whose office is there, with no word that agencies
