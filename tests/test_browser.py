@@ -680,6 +680,31 @@ def test_on_a_phone_the_menu_button_is_a_named_button_and_escape_goes_back_to_it
     assert seen == [(True, "true"), (False, "false"), (True, "true")], seen
 
 
+def test_on_a_phone_the_keyboard_leaving_the_open_menu_closes_it(site, browser):
+    """The task review: opened by Enter and left by Tab past its last link, the menu stayed drawn over the page, with
+    the search box and its button focused behind it and its shade (WCAG 2.4.11). Leaving it closes it; going back into
+    it by Shift+Tab shows the link focused (the drawer slides in while the keyboard is in it)."""
+    ctx = browser.new_context(viewport={"width": 375, "height": 740})
+    pg = ctx.new_page()
+    pg.goto(site + "find/")
+    button = pg.get_by_role("button", name="Menu", exact=True)
+    button.focus()
+    pg.keyboard.press("Enter")
+    pg.evaluate(SETTLED)
+    links = pg.locator(".md-sidebar--primary a[href]:visible").count()
+    assert pg.evaluate("document.getElementById('__drawer').checked") and links
+    for _ in range(links + 1):  # the site's name, then each link, then out of the drawer
+        pg.keyboard.press("Tab")
+    pg.evaluate(SETTLED)
+    out = pg.evaluate("[document.getElementById('__drawer').checked, !!document.activeElement.closest('.md-sidebar--primary')]")
+    pg.keyboard.press("Shift+Tab")
+    pg.evaluate(SETTLED)
+    back = pg.evaluate("[document.getElementById('__drawer').checked, document.activeElement.getBoundingClientRect().left >= 0,"
+                       " !!document.activeElement.closest('.md-sidebar--primary')]")
+    ctx.close()
+    assert out == [False, False] and back == [False, True, True], (out, back)
+
+
 def test_a_single_key_does_not_leave_the_page(site, browser):
     """From the accessibility review: the theme went to the next page on "n" or "." and the previous on "p" or ","
     pressed anywhere but in a field, losing a search (WCAG 2.1.4); typed in the search box they are letters."""

@@ -41,6 +41,16 @@ document.addEventListener("keydown", function (ev) {
   if (within || (at && at.closest && at.closest("label[for=__drawer]"))) { if (button && button.tabIndex === 0) button.focus(); else at.blur(); }
 });
 
+// The keyboard leaving the open drawer (Tab past its last link) closes it: it stayed drawn over the page, the search box
+// and its button focused behind it and its shade (WCAG 2.4.11; the task review on a phone). A tap beside it closes it
+// as the theme does; the button that opens it keeps it open.
+document.addEventListener("focusin", function (ev) {
+  var box = document.getElementById("__drawer"), t = ev.target;
+  if (!box || !box.checked || !t || !t.closest || !window.matchMedia("(max-width: 76.234375em)").matches) return;
+  if (t.closest(".md-sidebar--primary") || t.closest("label[for=__drawer]")) return;
+  box.click();
+});
+
 // The theme draws the button that opens the drawer as a label with an icon: no name, no role, out of the tab order.
 // It becomes a named button (its name is the page's: the header's #ch-menu-name), reached by Tab and pressed by Enter
 // or Space, saying whether the menu is open (WCAG 4.1.2; the accessibility review).
