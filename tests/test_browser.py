@@ -705,6 +705,26 @@ def test_on_a_phone_the_keyboard_leaving_the_open_menu_closes_it(site, browser):
     assert out == [False, False] and back == [False, True, True], (out, back)
 
 
+def test_a_focused_or_hovered_link_keeps_aa_contrast(site, browser):
+    """The task review: a focused link took the theme's accent, #526cfe, 4.26:1 on white ("Clear all" on the find page,
+    a home's phone link: axe's color-contrast, once focused). Each link focused reads at 4.5:1 or more."""
+    def luminance(rgb: str) -> float:
+        parts = [int(x) / 255 for x in re.findall(r"\d+", rgb)[:3]]
+        c = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in parts]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    pg = ctx.new_page()
+    pg.goto(site + "choosing-a-care-home/")
+    link = pg.locator("article a[href]").first
+    link.focus()
+    pg.evaluate(SETTLED)
+    colour = link.evaluate("e => getComputedStyle(e).color")
+    ratio = 1.05 / (luminance(colour) + 0.05)
+    ctx.close()
+    assert ratio >= 4.5, (colour, ratio)
+
+
 def test_a_single_key_does_not_leave_the_page(site, browser):
     """From the accessibility review: the theme went to the next page on "n" or "." and the previous on "p" or ","
     pressed anywhere but in a field, losing a search (WCAG 2.1.4); typed in the search box they are letters."""
