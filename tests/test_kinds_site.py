@@ -177,8 +177,8 @@ def test_agencies_are_found_with_care_homes_and_told_apart(agency_site):
     assert set(facets["ofKinds"]) == set(facets["of"]), "every count out of fewer than all says of what"
     # the home page's shortcut to a list nobody has told us of asks it of that kind ("service" was every agency too)
     shortcuts = re.findall(r'class="ch-shortcut-empty">([^<]*)', (agency_site / "index.html").read_text(encoding="utf-8"))
-    assert shortcuts == ["This list would be empty: no care home has told us yet whether it can meet this need: "
-                         "Short-term placements. Instead, see "]
+    assert shortcuts == ["No care home has told us yet whether it can meet this need: Short-term placements, so this "
+                         "list shows those that have not said: ring each to ask. Or see "]
     # compare: each agency's cells are its own kind's rows; the page carries each kind's rows
     summary = json.loads((agency_site / "homes/example-agency-covers/home.json").read_text(encoding="utf-8"))
     assert summary["kind"] == "home_care_agency" and summary["compare"]["covers"] == "OL1, OL2" and "beds" not in summary["compare"]

@@ -74,8 +74,8 @@ def test_a_shortcut_nobody_has_given_the_fact_for_says_why_and_offers_another_li
     views = [home("a"), home("b")]
     note = empty_shortcut(views, SCHEMA)
     assert note("free", "find/?care=Nursing", "homes with nursing care") == Markup(
-        '<span class="ch-shortcut-empty">This list would be empty: no home has told us yet whether it has beds free now. '
-        'Instead, see <a href="find/?care=Nursing">homes with nursing care</a>, and ring each to check.</span>')
+        '<span class="ch-shortcut-empty">No home has told us yet whether it has beds free now, so this list shows those '
+        'that have not said: ring each to ask. Or see <a href="find/?care=Nursing">homes with nursing care</a>.</span>')
     assert note("care_nursing", "find/", "x") == "", "every home has given it: the shortcut stands alone"
     views[0].d["beds"] = {"nursing": {"available": 0}}
     assert empty_shortcut(views, SCHEMA)("free_nursing", "find/", "x") == "", "one home has told us: its list is a real answer"

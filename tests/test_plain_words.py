@@ -67,7 +67,7 @@ def test_a_dormant_agency_says_what_dormant_means_first(oldham):
 
 def test_the_find_pages_words_put_the_point_first():
     find = load_schema().values.find
-    assert find["shortcutEmpty"].startswith("This list would be empty: no {home} has told us yet")
+    assert find["shortcutEmpty"].startswith("No {home} has told us yet")
     assert find["showMore"] == "Show {n} more {homes} ({total} not shown yet)"
 
 
