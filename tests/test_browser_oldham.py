@@ -336,8 +336,9 @@ def test_ol2_a_shared_link_reopens_with_only_the_ticked_care_given_at_home(oldha
     expect(pg).to_have_url(re.compile(r"given=live-in&given=reablement"))
     status = pg.locator("#results-status").inner_text()
     # no agency has said: asked of the kind that gives the fact ("home care agency", not "home" nor every "service"),
-    # the question read after "whether it"
-    assert status.startswith("No home care agency has told us yet whether it gives this care: Live-in care. ") and status.endswith(
+    # the question read after "whether it", the two nobody has answered in one sentence
+    assert status.startswith("No home care agency has told us yet whether it gives this care: Live-in care, or whether it "
+                             "gives this care: Reablement and hospital discharge. ") and status.endswith(
         " match every other filter. Not confirmed: ring each service to check."), status
     pg.goto(pg.url)
     wait_results(pg)

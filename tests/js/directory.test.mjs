@@ -302,6 +302,14 @@ test("an empty list is searched again without the filters on facts nobody or few
   assert.deepEqual(emptyReasons([["rating", "rating", "has a CQC rating"]], known, 88, find),
     ["Rating not in our data: 88 of 88 homes have no known CQC rating."]);
   assert.deepEqual(relaxable([["rating", "rating", "has a CQC rating"]], { rating: 38 }, 44), [], "most homes have a rating: a true no match");
+  // the questions nobody has answered, one sentence (three alike took a phone's first screen: the task review)
+  const joined = { ...find, questionsJoin: [", whether it ", ", or whether it "] };
+  const none = { ...known, weekend: 0, need_tracheostomy: 0 };
+  assert.deepEqual(emptyReasons(chosen, none, 88, joined), ["No home has told us yet whether it has beds with nursing free "
+    + "now, whether it admits at weekends, or whether it can meet this need: Tracheostomy."]);
+  assert.deepEqual(emptyReasons(chosen, known, 88, joined), emptyReasons(chosen, known, 88, find), "one: as before");
+  assert.deepEqual(emptyReasons(chosen.slice(1, 3), none, 88, joined),
+    ["No home has told us yet whether it has beds with nursing free now, or whether it admits at weekends."]);
 });
 
 test("a count on a fact only one kind gives is out of the services of that kind, never every service", () => {
