@@ -166,6 +166,7 @@ class Sort:
     unknown_one: str = ""
     unknown_many: str = ""
     kind: str = ""                  # the kind whose face declares it
+    known_none: str = ""            # "has given its fees": said of none of a list of which none has a value for the sort
 
 
 @dataclass(frozen=True)
@@ -320,7 +321,8 @@ class Face:
             "requires": self.requires,
             # each sort's kind ("": it fits every kind): the page offers only the sorts that fit the kinds chosen
             "sorts": {s.key: {"words": s.words, "filter": s.filter, "unknownValue": s.unknown_value,
-                              "unknownOne": s.unknown_one, "unknownMany": s.unknown_many, "kind": s.kind} for s in self.sorts},
+                              "unknownOne": s.unknown_one, "unknownMany": s.unknown_many, "knownNone": s.known_none,
+                              "kind": s.kind} for s in self.sorts},
             # the field whose ticked values are the kinds of service chosen (none ticked: every kind)
             "kindField": next((f.key for f in self.facets if f.each == "kinds"), ""),
             # each kind's own filter ("care_home" -> "kind_care_home"): a sort of one kind counts that kind's unknowns
@@ -1335,7 +1337,7 @@ class _Reader:
             unknown = unknown.replace("{noRating}", self.s.values.no_rating)
         return Sort(str(self.need(d, "key", where)), str(self.need(d, "label", where)), str(self.need(d, "words", where)),
                     rank.get("value"), bool(rank.get("descending")), d.get("filter"), d.get("filterValue"), unknown,
-                    d.get("unknownOne", ""), d.get("unknownMany", ""))
+                    d.get("unknownOne", ""), d.get("unknownMany", ""), known_none=d.get("knownNone", ""))
 
 
 def plain_words(label: str) -> str:

@@ -926,7 +926,7 @@ def test_a_sort_no_home_has_a_value_for_lists_each_home_once(edge, page):
     page.goto(edge + "find/?sort=free")
     wait_results(page)
     expect(page.locator("#results-status")).to_have_text(  # not "4 homes ... are listed last" (a review)
-        "4 homes match. Each of them has not said in the last week how many beds are free, so they are listed A to Z, "
+        "4 homes match. None of them has said in the last week how many beds are free, so they are listed A to Z, "
         "not most beds free first.")
     assert page.locator("#results h3 a").all_inner_texts() == [f"Edge {n} (fictional)" for n in range(1, 5)]
 
@@ -1062,9 +1062,10 @@ def test_sorts_put_unknowns_last_and_say_so(site, sized, sort, key, words):
     if unknown < len(homes):
         expect(sized.locator("#results-status")).to_contain_text(f"{unknown} homes {words} and are listed last, A to Z.")
     else:  # the bundled homes give no fees or beds free: none is "listed last" when none has a value (a review)
-        one = words.replace("have not given their", "has not given its").replace("have not said", "has not said")
+        # in the face's words of none ("None of them has given its fees"), not "Each of them has not given its fees"
+        one = words.replace("have not given their", "has given its").replace("have not said", "has said")
         expect(sized.locator("#results-status")).to_have_text(re.compile(
-            rf"^{unknown} homes match\. Each of them {one}, so they are listed A to Z, not (most beds free|lowest fee) first\."))
+            rf"^{unknown} homes match\. None of them {one}, so they are listed A to Z, not (most beds free|lowest fee) first\."))
 
 
 def test_rating_sort_best_first_unknown_last(site, sized):

@@ -237,7 +237,7 @@ def test_an_agencys_sort_with_no_kind_chosen_speaks_of_the_agencies_not_every_se
         "start, so all are listed A to Z, not most hours of care a week first.", timeout=10000)
     pg.goto(oldham + "find/?sort=hours&kind=home_care_agency")  # every one an agency: as before
     expect(pg.locator("#results-status")).to_have_text(
-        "62 services match. Each of them has not said in the last week how many hours it can start, so they are listed "
+        "62 services match. None of them has said in the last week how many hours it can start, so they are listed "
         "A to Z, not most hours of care a week first.", timeout=10000)
     ctx.close()
     assert errors == [], errors
@@ -485,7 +485,7 @@ def test_beds_free_first_on_services_of_both_kinds_counts_only_the_care_homes_as
     pg.goto(oldham + "find/?sort=free&kind=care_home")
     wait_results(pg)
     expect(pg.locator("#results-status")).to_have_text(re.compile(
-        r"^44 services match\. Each of them has not said in the last week how many beds are free, so they are listed A to Z, "
+        r"^44 services match\. None of them has said in the last week how many beds are free, so they are listed A to Z, "
         r"not most beds free first\."))  # none has a value: not "listed last" (a review)
     pg.close()
 

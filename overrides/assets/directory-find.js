@@ -972,7 +972,7 @@ export function initFind(root) {
         } else if (s.sort === "rating" && unknown === n) {
           text = byCount(n, VALUES.find.matchOne, VALUES.find.matchMany) + ". " + VALUES.find.ratingSortNotKnown;
         } else text = (none
-            ? noneOfKind(none, n, unknown, s.sort) || fill(VALUES.find.sortedNone, { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), what: none[2], sort: sortOf(s.sort).words })
+            ? noneOfKind(none, n, unknown, s.sort) || fill(none[4] ? VALUES.find.sortedNoneGiven : VALUES.find.sortedNone, { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), what: none[4] || none[2], sort: sortOf(s.sort).words })
             : fill(VALUES.find.sortedBy, { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), sort: sortOf(s.sort).words }) + unknownNote(s.sort, unknown)) +
           (within ? " " + onlyWithin(within, s)
             // a postcode with another order: it does not narrow the list, and each card's distance is from it (or from

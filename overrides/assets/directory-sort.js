@@ -13,9 +13,9 @@ export function fittingSort(key, chosen, fallback) {
 }
 export function sortOf(key) { return own(FACE.sorts, key) || own(FACE.sorts, "name") || { words: "" }; }
 export function unknownOf(sort) {
-  // [filter, its value for homes with no value for the sort, "has not given its fees", "have not ..."]
+  // [filter, its value for homes with no value for the sort, "has not given its fees", "have not ...", "has given its fees"]
   var u = own(FACE.sorts, sort);
-  return u && u.filter && u.unknownValue ? [u.filter, u.unknownValue, u.unknownOne, u.unknownMany] : null;
+  return u && u.filter && u.unknownValue ? [u.filter, u.unknownValue, u.unknownOne, u.unknownMany, u.knownNone] : null;
 }
 export function allows(value, v) { return typeof value === "string" ? value === v : !!(value && value.any && value.any.indexOf(v) >= 0); }
 export function ratingSearch(pf, term, filters) {

@@ -15,7 +15,8 @@ Object.assign(VALUES, { ratings: ["Outstanding", "Good", "Rating not in our data
   compare: { captionKind: "Your shortlist: {kinds} ({n})" } });
 Object.assign(FACE, { sorts: {
   name: { words: "A to Z by name", filter: null },
-  rating: { words: "best CQC rating first", filter: "rating", unknownValue: "Rating not in our data", unknownOne: "has no CQC rating known", unknownMany: "have no CQC rating known" },
+  rating: { words: "best CQC rating first", filter: "rating", unknownValue: "Rating not in our data", unknownOne: "has no CQC rating known", unknownMany: "have no CQC rating known",
+    knownNone: "has a CQC rating known" },
   fee: { words: "lowest fee first", filter: "feeband", unknownValue: "none", unknownOne: "has not given its fees", unknownMany: "have not given their fees" },
 } });
 
@@ -229,7 +230,9 @@ test("best rating first: one search per rating, in the schema's order, no rating
 test("the sorts' words and unknown filters are the face's", () => {
   assert.equal(sortOf("fee").words, "lowest fee first");
   assert.equal(sortOf("nonsense").words, "A to Z by name");
-  assert.deepEqual(unknownOf("rating"), ["rating", "Rating not in our data", "has no CQC rating known", "have no CQC rating known"]);
+  assert.deepEqual(unknownOf("rating"), ["rating", "Rating not in our data", "has no CQC rating known", "have no CQC rating known",
+    "has a CQC rating known"]);
+  assert.equal(unknownOf("fee")[4], undefined, "a sort without knownNone: each of them, as the face words it");
   assert.equal(unknownOf("name"), null);
 });
 
