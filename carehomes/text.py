@@ -8,10 +8,14 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def slugify(text: str) -> str:
-    """A URL- and file-safe name: lower-case ASCII words joined by hyphens, at most 60 characters."""
+    """A URL- and file-safe name: lower-case ASCII words joined by hyphens, at most 60 characters, cut between words
+    ("...-wayfield-avenue-resource-cent" was a page's address), or within the first word when it alone is longer."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "").replace("&", " and ")).strip("-")
-    return slug[:60].rstrip("-") or "home"
+    if len(slug) > 60:
+        cut = slug[:61]
+        slug = cut[:-1] if cut.endswith("-") else cut.rsplit("-", 1)[0] if "-" in cut else slug[:60]
+    return slug.rstrip("-") or "home"
 
 
 # '０'..'～' as '0'..'~', and the full-width pound sign '￡' as '£' (as NFKC reads them, without its other readings)

@@ -502,3 +502,19 @@ def test_a_town_or_name_in_another_script_is_a_town_and_a_letter_of_its_own(tmp_
     letters = [(p.key, p.label, p.title, [v.name for v in p.homes]) for p in pages["letters"]]
     assert letters == [("a", "A", "Homes beginning with A", ["Ashgrove"]),
                        ("other", "Other alphabets", "Homes beginning with a letter of another alphabet", ["Αθήνα House", "北京之家"])]
+
+
+def test_a_long_name_makes_a_file_name_cut_between_words(tmp_path):
+    """A new area's page address ended in the middle of a word: brighton-and-hove-city-council-wayfield-avenue-resource-cent
+    (60 characters). A name is cut at the last whole word within 60 characters, or inside its one word when that alone
+    is longer."""
+    from carehomes.text import slugify
+
+    assert slugify("Brighton & Hove City Council - Wayfield Avenue Resource Centre") == (
+        "brighton-and-hove-city-council-wayfield-avenue-resource")
+    assert slugify("123456789 " * 6 + "zz") == "-".join(["123456789"] * 6)
+    assert slugify("a" * 70) == "a" * 60 and slugify("Short name") == "short-name" and slugify("!!!") == "home"
+    src = _directory(tmp_path / "d.csv", [_row("Brighton & Hove City Council - Wayfield Avenue Resource Centre", "1-100000001",
+                                               "Nursing homes")])
+    import_cqc(src, tmp_path / "p")
+    assert [p.name for p in (tmp_path / "p").glob("*.yaml")] == ["brighton-and-hove-city-council-wayfield-avenue-resource.yaml"]
