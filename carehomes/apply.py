@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -251,9 +252,17 @@ def _la_hint(want: str, areas: list[str]) -> str:
         return (f"the local authorities with that name in theirs are {names} (a county's other districts have names "
                 "of their own); import each into the same folder with its own --local-authority")
     part = [a for k, a in keys.items() if k and re.search(rf"(^| ){re.escape(k)}( |$)", want)]
-    near = within or sorted(part, key=len, reverse=True)[:1] or [keys[k] for k in difflib.get_close_matches(want, list(keys), n=1, cutoff=0.6)]
+    near = within or sorted(part, key=len, reverse=True)[:1]
     if near:
         return f"did you mean {' or '.join(repr(n) for n in near)}?"
+    alike = difflib.get_close_matches(want, list(keys), n=1, cutoff=0.6)
+    if alike and all(difflib.get_close_matches(w, alike[0].split(), n=1, cutoff=0.75) for w in want.split()):
+        return f"did you mean {keys[alike[0]]!r}?"  # the same words, misspelt ('Herefordshir')
+    if alike:  # a word of its own that is none of the other's: another council ('East Sussex' is not 'Mid Sussex')
+        return (f"the nearest name in the file, {keys[alike[0]]!r}, is another council's; a county in a file of district "
+                "councils is not named in it (the national 2021 file names East Sussex's homes by its districts: "
+                "Eastbourne, Hastings, Lewes, Rother and Wealden): import each district with its own --local-authority, "
+                "as the file's local authority column names them")
     if not areas:  # a header alone, or rows that name no local authority
         return "the file names no local authority at all: is it only a header, or cut short? Give the whole file"
     if len(areas) <= LA_NAMED_MAX:
@@ -330,8 +339,12 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         # written two ways ('Herefordshire, County of', 'herefordshire, county of') is one council, not two
         areas = sorted({r.local_authority for r in records if r.local_authority})
         named = and_list([repr(a) for a in areas]) if len(areas) <= LA_NAMED_MAX else f"{len(areas):,} local authorities"
+        # the council the area's folder is named after (areas/brighton-and-hove/providers), or its profiles' council
+        held = {la_key(str(d.get("locality", ""))) for _, d in _existing(providers).values()} if providers.is_dir() else set()
+        yours = next((a for a in areas if slugify(locality_name(a)) == providers.parent.name or la_key(a) in held), None)
+        like = f", like --local-authority {shlex.quote(yours)}" if yours else ""
         raise ImportError_(f"holds the care homes of {named}; an area is one council's directory: give yours with "
-                           "--local-authority (nothing was imported)")
+                           f"--local-authority{like} (nothing was imported)")
     seen_ids: set[str] = set()
     for r in records:
         if r.location_id in seen_ids:

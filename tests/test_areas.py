@@ -131,6 +131,33 @@ def test_a_file_of_several_councils_imported_into_an_area_without_local_authorit
 
 
 @pytest.mark.slow  # imports a CQC file (over half a second: the fast set stays under 30 s)
+def test_the_refusal_names_the_council_whose_profiles_the_folder_holds(run_cli, tmp_path):
+    """Without --local-authority, a file of several councils was refused with "give yours with --local-authority",
+    though the folder's profiles (or the area's folder name) say which is theirs (the Brighton and Hove review)."""
+    import csv
+
+    from conftest import NATIONAL
+
+    with NATIONAL.open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        la = header.index("Location Local Authority")
+        rows: dict[str, list[list[str]]] = {}
+        for row in reader:
+            if row[la] in ("Herefordshire, County of", "Rother") and len(rows.setdefault(row[la], [])) < 2:
+                rows[row[la]].append(row)
+            if sum(map(len, rows.values())) == 4:
+                break
+    mixed = tmp_path / "two.csv"
+    with mixed.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([header, *rows["Rother"], *rows["Herefordshire, County of"]])
+    done = run_cli("import-cqc", str(mixed), "--dry-run")  # the top level's folder: Herefordshire's profiles
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (f"{mixed}: holds the care homes of 'Herefordshire, County of' and 'Rother'; an area is one "
+                           "council's directory: give yours with --local-authority, like --local-authority 'Herefordshire, "
+                           "County of' (nothing was imported)\n")
+
+
 def test_one_council_written_two_ways_in_a_file_is_one_council_not_several(run_cli, shared_data, tmp_path):
     """The refusal counted local authorities as written: a file naming one council in two spellings ('Torbay' and
     'TORBAY') was refused as "the care homes of" two councils."""

@@ -363,6 +363,14 @@ def test_unknown_local_authority_suggests(tmp_path, shared_data):
     with pytest.raises(ImportError_) as exc:
         import_cqc(NATIONAL, tmp_path, "Herefordshir")
     assert str(exc.value) == "has no care homes in local authority 'Herefordshir'; did you mean 'Herefordshire, County of'?"
+    # a county the file names only by its districts: not "did you mean 'Mid Sussex'", another county's council
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(NATIONAL, tmp_path, "East Sussex")
+    assert str(exc.value) == (
+        "has no care homes in local authority 'East Sussex'; the nearest name in the file, 'Mid Sussex', is another "
+        "council's; a county in a file of district councils is not named in it (the national 2021 file names East "
+        "Sussex's homes by its districts: Eastbourne, Hastings, Lewes, Rother and Wealden): import each district with its "
+        "own --local-authority, as the file's local authority column names them")
 
 
 def test_locality_names():
