@@ -340,8 +340,8 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         areas = sorted({r.local_authority for r in records if r.local_authority})
         named = and_list([repr(a) for a in areas]) if len(areas) <= LA_NAMED_MAX else f"{len(areas):,} local authorities"
         # the council the area's folder is named after (areas/brighton-and-hove/providers), or its profiles' council
-        held = {la_key(str(d.get("locality", ""))) for _, d in _existing(providers).values()} if providers.is_dir() else set()
-        yours = next((a for a in areas if slugify(locality_name(a)) == providers.parent.name or la_key(a) in held), None)
+        theirs = {la_key(str(d.get("locality", ""))) for _, d in _existing(providers).values()} if providers.is_dir() else set()
+        yours = next((a for a in areas if slugify(locality_name(a)) == providers.parent.name or la_key(a) in theirs), None)
         like = f", like --local-authority {shlex.quote(yours)}" if yours else ""
         raise ImportError_(f"holds the care homes of {named}; an area is one council's directory: give yours with "
                            f"--local-authority{like} (nothing was imported)")
