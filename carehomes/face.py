@@ -240,7 +240,9 @@ class Face:
             for o in f.options:
                 for w in o.words:
                     if first.setdefault(w, o.filter) == o.filter:
-                        why.setdefault(w, {}).setdefault(f.kind, f.matched.replace("{label}", o.label.lower()))
+                        said = why.setdefault(w, {})
+                        if f.each != "kinds":  # a kind's phrase ("home care") finds only that kind: its card says what it is
+                            said.setdefault(f.kind, f.matched.replace("{label}", o.label.lower()))
         for by_kind in why.values():  # a facet several kinds declare (kind ""): for each kind without its own
             shared = by_kind.pop("", "")
             for k in (self.by_kind or {self.kind: None}) if shared else ():

@@ -13,7 +13,7 @@ export function fittingSort(key, chosen, fallback) {
 }
 export function sortOf(key) { return own(FACE.sorts, key) || own(FACE.sorts, "name") || { words: "" }; }
 export function unknownOf(sort) {
-  // [filter, its value for homes with no value for the sort, "has not given its fees", "have not ...", "has given its fees"]
+  // [filter, its value for homes with none for the sort, "has not given its fees", "have not ...", "has given its fees"]
   var u = own(FACE.sorts, sort);
   return u && u.filter && u.unknownValue ? [u.filter, u.unknownValue, u.unknownOne, u.unknownMany, u.knownNone] : null;
 }

@@ -202,13 +202,12 @@ export function ofKind(words, name, key, ofKinds) {
 export function emptyReasons(chosen, known, homes, find, of, ofKinds) {
   // why a list is empty, one finished sentence per filter on a fact nobody or few have given (x-directory.find);
   // chosen: [filter, count key, question]; a rating nobody has says how many homes have none; of: outOf's, and
-  // ofKinds: what kind of service those are (ofKind). The questions nobody of one kind has answered are one sentence,
-  // joined by the schema's questionsJoin ([between, before the last]): three sentences alike took a phone's first screen
-  var out = [], untold = {};  // untold: a sentence's words before its question is filled -> its place and questions
+  // ofKinds: what kind of service those are (ofKind); those nobody of a kind answered, one sentence (questionsJoin)
+  var out = [], untold = {};  // a sentence's words -> its place and questions
   chosen.forEach(function (c) {
     var n = known[c[1]], total = outOf(c[1], homes, of);
     if (typeof n !== "number" || n * 2 >= total) return;
-    if (c[1] === "rating" && n === 0) return add(fill(ofKind(find, "ratingNotKnown", c[1], ofKinds), { n: total - n, total: total }));
+    if (c[1] === "rating" && n === 0) return out.push(fill(ofKind(find, "ratingNotKnown", c[1], ofKinds), { n: total - n, total: total }));
     var words = ofKind(find, n === 0 ? "noHomeToldUs" : "fewToldUs", c[1], ofKinds), join = find.questionsJoin;
     if (n === 0 && Array.isArray(join) && join.length === 2) {
       var key = String(words), held = untold[key];
@@ -217,14 +216,13 @@ export function emptyReasons(chosen, known, homes, find, of, ofKinds) {
       out.push("");
       return;
     }
-    add(fill(words, { n: n, total: total, question: c[2] }));
+    out.push(fill(words, { n: n, total: total, question: c[2] }));
   });
   Object.keys(untold).forEach(function (key) {
     var q = untold[key].questions, last = q[q.length - 1];
     out[untold[key].at] = fill(key, { question: q.length > 1 ? q.slice(0, -1).join(find.questionsJoin[0]) + find.questionsJoin[1] + last : last });
   });
   return out.filter(function (text, i) { return text && out.indexOf(text) === i; });
-  function add(text) { out.push(text); }
 }
 
 export function coversDistrict(card, district) {

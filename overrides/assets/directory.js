@@ -41,9 +41,7 @@ document.addEventListener("keydown", function (ev) {
   if (within || (at && at.closest && at.closest("label[for=__drawer]"))) { if (button && button.tabIndex === 0) button.focus(); else at.blur(); }
 });
 
-// The keyboard leaving the open drawer (Tab past its last link) closes it: it stayed drawn over the page, the search box
-// and its button focused behind it and its shade (WCAG 2.4.11; the task review on a phone). A tap beside it closes it
-// as the theme does; the button that opens it keeps it open.
+// Leaving the open drawer by keyboard closes it (it hid what was focused: WCAG 2.4.11)
 document.addEventListener("focusin", function (ev) {
   var box = document.getElementById("__drawer"), t = ev.target;
   if (!box || !box.checked || !t || !t.closest || !window.matchMedia("(max-width: 76.234375em)").matches) return;
