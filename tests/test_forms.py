@@ -152,6 +152,7 @@ def test_build_warns_while_council_settings_are_examples_and_uses_real_ones(site
             .replace("care.placements@example.org", "brokerage@herefordshire.gov.uk").replace("01234 567891", "01432 260101")
             .replace("example-council/care-homes", "herefordshire-council/care-homes")
             .replace("https://example-council.github.io/care-homes/", "https://care.herefordshire.example/")
+            .replace("Herefordshire Council (example)", "Exampleshire Council")
             .replace("    area: Herefordshire\n", "    area: Exampleshire\n")  # the fictional profiles' locality
             .replace("site_name: Herefordshire", "site_name: Exampleshire").replace("care home in Herefordshire", "care home in Exampleshire"))
     (tmp_path / "mkdocs.yml").write_text(text)

@@ -693,8 +693,9 @@ def test_publish_with_the_area_variable_publishes_that_areas_homes_and_settings(
     top, n = re.subn(r"^      hosts: .*$", "      hosts: [localhost]\n      min_bytes: 1000", top, flags=re.M)
     assert n == 1
     area = (ROOT / "areas" / "oldham" / "mkdocs.yml").read_text(encoding="utf-8")
-    area = re.sub(r"^    (contact_email|contact_phone|placement_email|placement_phone): .*\n", "", area, flags=re.M)
-    area += "".join(f"    {key}: {value}\n" for key, value in REAL.items())  # the council's real contacts and repository
+    area = re.sub(r"^    (council|contact_email|contact_phone|placement_email|placement_phone): .*\n", "", area, flags=re.M)
+    # the council's real name, contacts and repository
+    area += "".join(f"    {key}: {value}\n" for key, value in {**REAL, "council": "Oldham Council"}.items())
     origin = seed_origin(tmp_path, {}, extra={"mkdocs.yml": top, "areas/oldham/mkdocs.yml": area})
     with DownloadStub() as os_stub:
         serve(os_stub, real_zip(areas=("ol", "m")))
