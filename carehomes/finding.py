@@ -176,16 +176,20 @@ def sector_localities(directory: dict[str, Any]) -> dict[str, list[str]]:
     return out
 
 
-def locality_word(view: HomeView, localities: dict[str, list[str]] | None) -> str | None:
-    """The name of the locality of ``localities`` (sector_localities) the home's postcode is in, the longest code
-    first (as the market page counts it: market.area_of); None when none is."""
-    postcode = view.get("address.postcode")
-    if not localities or not isinstance(postcode, str):
-        return None
+def locality_for(postcode: str, localities: dict[str, list[str]]) -> str | None:
+    """The name of the locality of ``localities`` (name -> postcode districts or sectors, HR6 or 'HR1 2') that lists
+    ``postcode``, by its longest code (a sector's locality before its district's); None when none does."""
     postcode = postcode.strip().upper()
-    best = max(((len(c), name) for name, codes in localities.items() for c in codes
-                if postcode == c or postcode.startswith(c if " " in c else c + " ")), default=None)
+    best = max(((len(p), name) for name, codes in localities.items() for p in codes
+                if postcode == p.upper() or postcode.startswith(p.upper() + (" " if " " not in p else ""))), default=None)
     return best[1] if best else None
+
+
+def locality_word(view: HomeView, localities: dict[str, list[str]] | None) -> str | None:
+    """The name of the locality of ``localities`` (sector_localities) the home's postcode is in, as the market page
+    counts it (locality_for); None when none is."""
+    postcode = view.get("address.postcode")
+    return locality_for(postcode, localities) if localities and isinstance(postcode, str) else None
 
 
 def search_words(view: HomeView, labels: dict[str, str]) -> str:

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from .ages import Age, age_words, nice_date
 from .closures import WINDOW_DAYS, Closed
+from .finding import locality_for
 from .docs import html_table
 from .kinds import default_kind
 from .outputs.tables import DP_V2, csv_writer
@@ -103,10 +104,9 @@ def area_of(v: Located, by_town: bool, localities: dict[str, list[str]] | None =
     by_district), else its council."""
     if localities:
         postcode = str(v.get("address.postcode") or "").upper()
-        best = max(((len(p), name) for name, prefixes in localities.items() for p in prefixes
-                    if postcode == p.upper() or postcode.startswith(p.upper() + (" " if " " not in p else ""))), default=None)
-        if best:
-            return best[1]
+        found = locality_for(postcode, localities)
+        if found:
+            return found
         if postcode:  # none of the council's localities lists it: its postal town, said to be no locality of the council's
             # ("Manchester" read as one of Oldham's areas beside its five localities, for three agencies at M24)
             return f"{town_name(v.get('address.town'))} {NOT_LISTED}"
