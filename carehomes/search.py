@@ -46,20 +46,35 @@ if TYPE_CHECKING:
     from .views import HomeView
 
 
+def km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """The great-circle distance in km between two (latitude, longitude) points, as the find page measures it
+    (directory-text.js ``km``)."""
+    r = math.pi / 180
+    h = math.sin((b[0] - a[0]) * r / 2) ** 2 + math.cos(a[0] * r) * math.cos(b[0] * r) * math.sin((b[1] - a[1]) * r / 2) ** 2
+    return 2 * 6371 * math.asin(math.sqrt(min(1.0, h)))
+
+
+def _middle(points: list[tuple[float, float]]) -> list[float]:
+    """[latitude, longitude] of the points' middle (their mean, to 3 places), the number of points and the km from that
+    middle to the farthest of them, rounded up to 0.1 km, so that no home of theirs is nearer a place than its
+    distance to the middle less that: the find page loads every district and area that could hold a nearer home."""
+    lat = round(sum(p[0] for p in points) / len(points), 3)
+    lon = round(sum(p[1] for p in points) / len(points), 3)
+    reach = max(km((lat, lon), p) for p in points)
+    return [lat, lon, len(points), math.ceil(reach * 10 + 1e-9) / 10]
+
+
 def districts(views: list["HomeView"]) -> dict[str, list[float]]:
-    """Postcode district (outward code) -> mean latitude, longitude and number of homes."""
-    sums: dict[str, list[float]] = {}
+    """Postcode district (outward code) -> its homes' middle, their number and the km from it to the farthest
+    (_middle)."""
+    places: dict[str, list[tuple[float, float]]] = {}
     prime_positions(views)
     for v in views:
         d = v.district
         if not d or (at := position_of(v)) is None:  # placed as place_of places it
             continue
-        lat, lon = at
-        s = sums.setdefault(d, [0.0, 0.0, 0])
-        s[0] += lat
-        s[1] += lon
-        s[2] += 1
-    return {d: [round(a / n, 3), round(b / n, 3), int(n)] for d, (a, b, n) in sorted(sums.items())}
+        places.setdefault(d, []).append(at)
+    return {d: _middle(points) for d, points in sorted(places.items())}
 
 
 def postcode_area(district: str) -> str:
@@ -69,17 +84,23 @@ def postcode_area(district: str) -> str:
 
 
 def write_districts(views: list["HomeView"], site_dir: Path) -> None:
-    """search/areas.json (postcode area -> centre) and search/districts/<AREA>.json (district -> centre,
-    homes), so a distance search fetches only the areas near the person, not every district."""
+    """search/areas.json (postcode area -> its homes' middle, their number and its reach: _middle) and
+    search/districts/<AREA>.json (district -> the same), so a distance search fetches only the areas that could hold
+    the nearest homes, not every district. An area's reach is its own: TN is 90 km across, and taking every area as
+    40 km across left Sevenoaks's own homes out of a search from TN13 (the national review)."""
     folder = site_dir / "search" / "districts"
     folder.mkdir(parents=True, exist_ok=True)
+    places: dict[str, list[tuple[float, float]]] = {}
+    prime_positions(views)
+    for v in views:
+        if v.district and (at := position_of(v)) is not None:
+            places.setdefault(postcode_area(v.district), []).append(at)
     shards: dict[str, dict] = {}
     for d, value in districts(views).items():
         shards.setdefault(postcode_area(d), {})[d] = value
     areas = {}
     for area, ds in sorted(shards.items()):
-        n = sum(v[2] for v in ds.values())
-        areas[area] = [round(sum(v[0] * v[2] for v in ds.values()) / n, 3), round(sum(v[1] * v[2] for v in ds.values()) / n, 3), n]
+        areas[area] = _middle(places[area])
         (folder / f"{area}.json").write_text(json.dumps(ds, separators=(",", ":")), encoding="utf-8")
     (site_dir / "search" / "areas.json").write_text(json.dumps(areas, separators=(",", ":")), encoding="utf-8")
 

@@ -89,6 +89,30 @@ def test_the_district_centres_count_the_placed_homes_of_each_summary(built_site)
         assert centres.get(district, [0, 0, 0])[2] == placed
 
 
+def test_no_home_is_further_from_its_districts_or_areas_middle_than_the_reach_the_page_is_given(built_site):
+    """The page loads the areas and districts that could hold the nearest homes by each one's middle less its reach
+    (directory-text.js nearestFirst). It took every area as 40 km across: TN is 90, and a search from Sevenoaks (TN13)
+    left out its own homes, nearest of all, for Orpington's (the national review). Each reach holds every home of its
+    district and of its area, measured as the page measures."""
+    from carehomes.search import km, postcode_area
+
+    site = built_site[0]
+    areas = json.loads((site / "search" / "areas.json").read_text(encoding="utf-8"))
+    centres = {}
+    for f in (site / "search" / "districts").glob("*.json"):
+        centres.update(json.loads(f.read_text()))
+    checked = 0
+    for district, homes in near_files(site).items():
+        for h in homes:
+            if h[1] is None:
+                continue
+            for lat, lon, _, reach in (centres[district], areas[postcode_area(district)]):
+                assert km((lat, lon), (h[1], h[2])) <= reach, (district, h)
+            checked += 1
+    assert checked > 80 and all(len(v) == 4 and v[3] > 0 for v in areas.values())
+    assert km((51.276, 0.179), (51.276, 0.179)) == 0 and abs(km((51.5, -0.12), (52.0, -0.12)) - 55.6) < 0.1  # half a degree
+
+
 @dataclass
 class View:
     """The few parts of a HomeView the summaries read."""

@@ -3,7 +3,7 @@
 import { FACE, VALUES } from "./directory-values.js";
 import { el, withLink } from "./directory-dom.js";
 import { MILE, MISSPELT_FROM, byCount, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, misspelt, money, needsIn,
-  notListed, notListedNote, ofKind, officeDistanceText, outOf, outward, pickDistricts, placesIn, plainWords, plural, postcode, putRight, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
+  REACH_MARGIN, nearestFirst, notListed, notListedNote, ofKind, officeDistanceText, outOf, outward, pickDistricts, placesIn, plainWords, plural, postcode, putRight, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
   withinCounts, withinMiles } from "./directory-text.js";
 import { refreshButtons, setSearch } from "./directory-shortlist.js";
 import { fittingSort, sortFits, sortOf, sortedSearch, unknownNote, unknownOf } from "./directory-sort.js";
@@ -435,19 +435,17 @@ export function initFind(root) {
     });
   }
   function nearDistricts(at, want, reach) {
-    // on a big site: the areas whose centres are nearest (up to 6), then their districts, nearest
-    // first, until they hold about ``want`` homes and every district within ``reach`` km (the distance
-    // chosen); the list's ``cover``: the km within which every home is in them
+    // big site: the areas that could hold the nearest homes (nearestFirst; 6 or more, all within 25 km, ``want`` homes), then
+    // their districts (pickDistricts); ``cover``: the km within which every home is in them
     var areaCover = Infinity;
     return loadAreas().then(function (a) {
-      var ranked = Object.keys(a).map(function (k) { return [km(at, a[k]), k]; }).sort(function (x, y) { return x[0] - y[0]; });
-      var near = ranked.filter(function (x, i) { return i < 6 && (i === 0 || x[0] < 60); });
-      // an area left out may have homes nearer than its middle (an area is up to about 40 km across)
-      if (near.length < ranked.length) areaCover = Math.max(0, ranked[near.length][0] - 40);
+      var ranked = nearestFirst(at, a, 40), near = [], held = 0;
+      for (var i = 0; i < ranked.length && i < 16 && (i < 6 || ranked[i][0] < 25 || held < want); i++) { near.push(ranked[i]); held += ranked[i][2]; }
+      if (near.length < ranked.length) areaCover = ranked[near.length][0];
       return Promise.all(near.map(function (x) { return loadShard(x[1]); }));
     }).then(function (list) {
       var ranked = [];
-      list.forEach(function (d) { Object.keys(d).forEach(function (k) { ranked.push([km(at, d[k]), k, d[k][2]]); }); });
+      list.forEach(function (d) { ranked = ranked.concat(nearestFirst(at, d, REACH_MARGIN)); });
       ranked.sort(function (x, y) { return x[0] - y[0]; });
       var picked = pickDistricts(ranked, want, reach, NEAR_MAX), out = picked.codes;
       out.cover = Math.min(picked.cover, areaCover);

@@ -291,15 +291,21 @@ export function linkParts(text, link) {
 // a link the build made: an https page, or a phone number's tel: link of digits, spaces and + only (safetext.tel_href)
 export function safeHref(h) { return typeof h === "string" && (/^https:\/\/[^\s"<>]+$/.test(h) || /^tel:\+?[0-9][0-9 ]*$/.test(h)); }
 export const REACH_MARGIN = 15;  // km: a postcode district's homes lie around its middle, not on it
+export function nearestFirst(at, places, fallback) {
+  // [[km nearer than which none of its homes is, key, homes], ...], nearest first, of {key: [lat, lon, homes, reach km]}
+  return Object.keys(places || {}).map(function (k) {
+    var p = places[k], reach = typeof p[3] === "number" ? p[3] : fallback;
+    return [Math.max(0, km(at, p) - reach), k, p[2]];
+  }).sort(function (x, y) { return x[0] - y[0]; });
+}
 export function pickDistricts(ranked, want, reach, cap) {
-  // ranked: [[km to its middle, district, homes], ...] nearest first. The districts to load: until they hold
-  // ``want`` homes and every district within ``reach`` km (and a margin) is in, at most ``cap`` homes.
-  // cover: every home within this many km is in those districts (Infinity: all of them are)
+  // ranked: nearestFirst's. The districts to load: until they hold ``want`` homes and all that could hold one within
+  // ``reach`` km, at most ``cap`` homes. cover: every home within this many km is in them (Infinity: all)
   var codes = [], count = 0, i = 0;
-  for (; i < ranked.length && (count < want || ranked[i][0] < (reach || 0) + REACH_MARGIN) && count < (cap || Infinity); i++) {
+  for (; i < ranked.length && (count < want || ranked[i][0] < (reach || 0)) && count < (cap || Infinity); i++) {
     codes.push(ranked[i][1]); count += ranked[i][2];
   }
-  return { codes: codes, cover: i < ranked.length ? Math.max(0, ranked[i][0] - REACH_MARGIN) : Infinity };
+  return { codes: codes, cover: i < ranked.length ? ranked[i][0] : Infinity };
 }
 export function editDistance(a, b) {
   // letters to change, add, remove or swap (two side by side) to make a into b: "oldam" -> "oldham" is 1

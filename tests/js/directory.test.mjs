@@ -2,7 +2,7 @@
 // node --test tests/js/). The wording they check is the build's (schema/face.json), placed, not made, here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { byCount, distanceText, editDistance, emptyReasons, fill, foldNear, km, linkParts, misspelt, needsIn, ofKind, pickDistricts, outOf, outward, plainWords, placesIn, plural, postcode, putRight, readCard, relaxable,
+import { byCount, distanceText, editDistance, emptyReasons, fill, foldNear, km, linkParts, misspelt, nearestFirst, needsIn, ofKind, pickDistricts, outOf, outward, plainWords, placesIn, plural, postcode, putRight, readCard, relaxable,
   relaxed, ringLink, safeHref, safeSlug, whyMatched, withinCounts, withinMiles, withPostcode, without } from "../../overrides/assets/directory-text.js";
 import { compareCell, compareRows } from "../../overrides/assets/directory-compare.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
@@ -540,11 +540,23 @@ test("getList: the stored shortlist's services each once, slugs only of the site
 });
 
 test("pickDistricts loads enough homes and every district within the distance chosen, and says how far that covers", () => {
+  // each entry: the km within which none of its homes can be (nearestFirst), the district, its homes
   const ranked = [[1, "HR6", 10], [5, "HR1", 40], [20, "HR2", 30], [40, "HR9", 20], [80, "SY1", 50]];
-  assert.deepEqual(pickDistricts(ranked, 45, 0, 1000), { codes: ["HR6", "HR1"], cover: 5 });
-  assert.deepEqual(pickDistricts(ranked, 45, 32, 1000), { codes: ["HR6", "HR1", "HR2", "HR9"], cover: 65 });
+  assert.deepEqual(pickDistricts(ranked, 45, 0, 1000), { codes: ["HR6", "HR1"], cover: 20 });
+  assert.deepEqual(pickDistricts(ranked, 45, 32, 1000), { codes: ["HR6", "HR1", "HR2"], cover: 40 });
   assert.deepEqual(pickDistricts(ranked, 500, 0, 1000), { codes: ["HR6", "HR1", "HR2", "HR9", "SY1"], cover: Infinity });
-  assert.deepEqual(pickDistricts(ranked, 45, 100, 60), { codes: ["HR6", "HR1", "HR2"], cover: 25 });
+  assert.deepEqual(pickDistricts(ranked, 45, 100, 60), { codes: ["HR6", "HR1", "HR2"], cover: 40 });
+});
+
+test("nearestFirst ranks places by the nearest any of their homes can be: a wide area's own homes are never left out", () => {
+  // Sevenoaks (TN13): TN's middle is 40 km away, BR's 17, but TN reaches 60 km from its middle (the national review)
+  const at = [51.276, 0.179];
+  const areas = { TN: [51.05, 0.6, 600, 60], BR: [51.4, 0.041, 44, 8], XX: [52.5, 1.5, 10] };
+  const ranked = nearestFirst(at, areas, 40);
+  assert.deepEqual(ranked.map((x) => x[1]), ["TN", "BR", "XX"]);
+  assert.equal(ranked[0][0], 0, "TN could hold a home where the search is");
+  assert.ok(Math.abs(ranked[1][0] - (km(at, areas.BR) - 8)) < 1e-9);
+  assert.ok(Math.abs(ranked[2][0] - (km(at, areas.XX) - 40)) < 1e-9, "a file without reaches: the fallback");
 });
 
 // ---- the facet index (search/facets/, directory-facets.js): answers filter-only searches like Pagefind
