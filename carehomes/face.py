@@ -228,7 +228,7 @@ class Face:
         out.update({k.key: k.value for f in self.facets for k in f.known})
         return out
 
-    def need_words(self) -> list[list[Any]]:
+    def need_words(self, present: Collection[str] | None = None) -> list[list[Any]]:
         """[phrase, search filter, {kind: why a card of that kind it found is listed}] for every word or phrase that
         names a need, longest first, so the find page takes "palliative care" as one need before "care" could be
         anything else. A phrase two options name ("mental health": CQC's registration, and an agency's own answer) is
@@ -236,8 +236,12 @@ class Face:
         (whose word it is) of each kind's first facet naming that filter, as each kind reads it its own way."""
         first: dict[str, str] = {}
         why: dict[str, dict[str, str]] = {}
+        # ``present``: the kinds a site holds, whose facets' words alone it takes, and the phrases of those kinds only
+        # ("home care dementia" found nothing on a site of care homes, its kind's filter no home's)
+        def held(f: Facet, o: Option) -> bool:
+            return present is None or (o.value in present if f.each == "kinds" else not f.kind or f.kind in present)
         for f in (f for f in self.facets if f.need_words):
-            for o in f.options:
+            for o in (o for o in f.options if held(f, o)):
                 for w in o.words:
                     if first.setdefault(w, o.filter) == o.filter:
                         said = why.setdefault(w, {})
@@ -307,13 +311,14 @@ class Face:
         holds no food hygiene ratings"), else its unknownBy words (row.unknown_cell)."""
         return row.not_held if row.not_held and row.owner in ungathered else row.unknown_cell
 
-    def for_script(self, ungathered: Collection[str] = (), recent: str | None = None) -> dict[str, Any]:
+    def for_script(self, ungathered: Collection[str] = (), recent: str | None = None,
+                   present: Collection[str] | None = None) -> dict[str, Any]:
         """What the find and compare pages' JavaScript needs, every wording finished (``ungathered``: the owners whose
         facts the site does not gather, whose compare cells say so; ``recent``: the span of a fresh answer, as the
         site's availability staleness age says it, in place of {recent}: Age.recent; None: the schema's)."""
-        return recently(self._for_script(ungathered), self.recent if recent is None else recent)
+        return recently(self._for_script(ungathered, present), self.recent if recent is None else recent)
 
-    def _for_script(self, ungathered: Collection[str]) -> dict[str, Any]:
+    def _for_script(self, ungathered: Collection[str], present: Collection[str] | None = None) -> dict[str, Any]:
         return {
             "fields": [f.key for f in self.facets if f.control != "none"],
             "filters": {f.key: [o.filter for o in f.options] for f in self.facets if f.control == "checks"},
@@ -336,7 +341,7 @@ class Face:
             "compareRows": {r.id: r.format for r in self.compare if r.format in BROWSER_ROWS},
             "filterLabels": self.filter_labels(),
             "radius": self.radius_for_script(),
-            "needWords": self.need_words(),
+            "needWords": self.need_words(present),
             "search": {k: v for k, v in self.search.items() if k != "description"},
             # the coverage wording, and the kinds it is about (an agency's area covered): its notes are said only
             # when the kinds chosen can list them
@@ -377,9 +382,10 @@ class Face:
             return None
         return {"key": f.key, "miles": list(f.miles), "labels": dict(f.radius_choices), "hint": f.hint or ""}
 
-    def script_json(self, ungathered: Collection[str] = (), recent: str | None = None) -> str:
-        """``for_script(ungathered, recent)`` as JSON that is safe inside an HTML script element."""
-        return json_for_html(json.dumps(self.for_script(ungathered, recent), ensure_ascii=False, separators=(",", ":"),
+    def script_json(self, ungathered: Collection[str] = (), recent: str | None = None,
+                    present: Collection[str] | None = None) -> str:
+        """``for_script(ungathered, recent, present)`` as JSON that is safe inside an HTML script element."""
+        return json_for_html(json.dumps(self.for_script(ungathered, recent, present), ensure_ascii=False, separators=(",", ":"),
                                         sort_keys=True))
 
 
@@ -1090,7 +1096,7 @@ def _face_doc(schema: Schema) -> Any:
 
 _TYPES: Shape = {  # face.json's keys below a kind, the types each takes and its list's items'; any other: text
     **dict.fromkeys(("alsoNote", "browse", "descending", "fold", "ifKnown", "needWords"), ((bool,), ())),
-    "also": ((list,), (str,)), "searchWords": ((list,), (str,)),
+    "also": ((list,), (str,)), "searchWords": ((list,), (str,)), "ignore": ((list,), (str,)),
     **dict.fromkeys(("card", "compare", "facets", "facts", "keyFacts", "known", "options", "page", "sorts"), ((list,), (dict,))),
     **dict.fromkeys(("coverage", "fallback", "rank", "reasons", "search"), ((dict,), ())),
     "note": ((dict, str), ()), "words": ((list, str), (str,))}

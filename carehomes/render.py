@@ -395,7 +395,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views if not v.closed}), lists=lists,
             map=_map_config(cfg), ring_council=find_ring(schema, d), ring_council_link=find_ring_link(d), places=find_places(d, known.labels.values()),
-            face=face_of(schema), facets=facets,
+            face=face_of(schema), facets=facets, present=present,
             facet_notes=_facet_notes(facets, face_of(schema).browse_notes(present, shared_only=True)),
             sorts=face_of(schema).sorts_for(present), kind_counts=kind_counts(current), listing=words.listing, nouns=(words.one, words.many),
             words=words, example=example, towns=sorted(known.labels.values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),

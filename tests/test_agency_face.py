@@ -681,3 +681,16 @@ def test_a_locality_the_find_page_cannot_find_by_its_name_is_warned_of():
         "the first; name them apart"]  # a locality named by sectors is found by its homes' words
     oldham = yaml.safe_load((ROOT / "areas" / "oldham" / "mkdocs.yml").read_text(encoding="utf-8"))
     assert find_place_warnings(oldham["extra"]["directory"], load_schema()) == []
+
+
+def test_a_sites_need_words_are_those_of_the_kinds_it_holds():
+    """The hostile review: on a site of care homes, "home care dementia" found nothing, the agencies' phrase a filter
+    no home has; and the find page carried every agency need's words besides. The words a site takes are its own
+    kinds' (its kind's phrase too: "care homes Leominster" is its homes in Leominster)."""
+    face = face_of(load_schema())
+    every = {w[0]: w[1] for w in face.need_words()}
+    homes = {w[0]: w[1] for w in face.need_words(["care_home"])}
+    both = {w[0]: w[1] for w in face.need_words(["care_home", "home_care_agency"])}
+    assert every == both and every["home care"] == "kind_home_care_agency" and every["reablement and hospital discharge"]
+    assert homes["care homes"] == "kind_care_home" and homes["dementia"] == "band_dementia" and homes["nursing home"] == "care_nursing"
+    assert not {"home care", "domiciliary care", "reablement and hospital discharge", "live in care"} & set(homes)

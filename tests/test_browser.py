@@ -725,6 +725,35 @@ def test_a_focused_or_hovered_link_keeps_aa_contrast(site, browser):
     assert ratio >= 4.5, (colour, ratio)
 
 
+def test_filler_words_are_no_words_to_match_and_a_postcode_taken_out_sorts_a_to_z_again(site, browser):
+    """The national review: "care homes in Leeds" and "homes in Truro" found nothing ("in" and "homes" had to be words of
+    a home), "dementia near M20 2LR" listed two homes named "Near ..." 67 and 159 miles away; and a town typed in place
+    of a postcode searched found nothing ("Enter a postcode"), the sort left on distance."""
+    ctx = browser.new_context(viewport={"width": 375, "height": 740})
+    pg = ctx.new_page()
+    status = pg.locator("#results-status")
+    counts = {}
+    for q in ("Leominster", "care homes in Leominster", "homes near Leominster", "dementia Leominster", "dementia near Leominster"):
+        pg.goto(site + "find/?q=" + q.replace(" ", "+"))
+        wait_results(pg)
+        counts[q] = status.inner_text().split(" ")[0]
+    assert counts["Leominster"] == counts["care homes in Leominster"] == counts["homes near Leominster"] != "No", counts
+    assert counts["dementia Leominster"] == counts["dementia near Leominster"] != "No", counts
+    pg.goto(site + "find/")
+    wait_results(pg)
+    pg.locator("#q").fill("HR6 8AA")
+    pg.locator("#q").press("Enter")
+    expect(status).to_contain_text("nearest first", timeout=10000)
+    assert pg.locator("#sort").input_value() == "distance"
+    pg.locator("#q").fill("")
+    pg.locator("#q").press_sequentially("Leominster")
+    pg.locator("#q").press("Enter")
+    expect(status).to_contain_text(f"{counts['Leominster']} homes match", timeout=10000)
+    sort = pg.locator("#sort").input_value()
+    ctx.close()
+    assert sort == "name"
+
+
 def test_a_single_key_does_not_leave_the_page(site, browser):
     """From the accessibility review: the theme went to the next page on "n" or "." and the previous on "p" or ","
     pressed anywhere but in a field, losing a search (WCAG 2.1.4); typed in the search box they are letters."""

@@ -164,6 +164,13 @@ def test_a_kind_of_service_typed_is_that_kind_and_never_words_of_names(oldham, b
     expect(status).to_contain_text("match", timeout=10000)
     found = set(cards(pg))
     assert {"Royley House Care Home", "Royton House Care Home"} <= found and not found & only_agencies, found
+    pg.goto(oldham + "find/?q=home+care+Royton")
+    expect(status).to_contain_text("match", timeout=10000)
+    either = found | set(cards(pg))
+    # both kinds named, and filler words: either kind, in Royton (they were both asked of each service: none)
+    pg.goto(oldham + "find/?q=care+homes+and+home+care+in+Royton")
+    expect(status).to_contain_text("match", timeout=10000)
+    assert set(cards(pg)) == either, (set(cards(pg)) ^ either)
     ctx.close()
     assert errors == [], errors
 

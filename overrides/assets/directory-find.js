@@ -828,7 +828,11 @@ export function initFind(root) {
         return !box || !box.matches(":disabled");
       });
       var meant = needsIn(searchWords(s.q).join(" "), needWords), parts = placesIn(meant.rest, PLACES);
-      var words = parts.rest ? parts.rest.split(" ") : [];
+      // two kinds named ("care homes and home care"): either, so neither narrows (they were both asked of each service)
+      var kindsNamed = Object.keys(meant.filters).filter(function (k) { return Object.values(FACE.kindFilters || {}).indexOf(k) >= 0; });
+      if (kindsNamed.length > 1) kindsNamed.forEach(function (k) { delete meant.filters[k]; });
+      var ignored = (FACE.search || {}).ignore || [];  // "in", "near": no home's word (face.json search.ignore)
+      var words = parts.rest ? parts.rest.split(" ").filter(function (w) { return ignored.indexOf(w) < 0; }) : [];
       Object.keys(meant.filters).forEach(function (k) { filters[k] = meant.filters[k]; });
       // a part of the area named: the services in its postcode districts, an agency by its office's or those it covers
       // and, a part named as a town is, that town's homes too (Exeter's in EX5, beside the part's EX1, EX2 and EX4)
@@ -1060,10 +1064,16 @@ export function initFind(root) {
     if (parts.length !== 2) return;
     status.append(" " + parts[0], link, parts[1]);
   }
-  var timer = null;
+  var timer = null, hadPostcode = hasPostcode(form.q.value);
   form.addEventListener("input", function (ev) {
-    // a postcode typed in the search box sorts by distance, unless another order than A to Z was chosen
-    if (ev.target.name === "q" && hasPostcode(form.q.value) && form.sort.value === "name") form.sort.value = "distance";
+    // a postcode typed in the search box sorts by distance, unless another order than A to Z was chosen; taken out of
+    // it, A to Z again (a town typed in its place found nothing: "Enter a postcode": the national review)
+    if (ev.target.name === "q") {
+      var has = hasPostcode(form.q.value);
+      if (has && form.sort.value === "name") form.sort.value = "distance";
+      else if (!has && hadPostcode && form.sort.value === "distance" && !geo) form.sort.value = "name";
+      hadPostcode = has;
+    }
     // searched once typing pauses: 700 ms, longer than the gap between keys of someone typing slowly (about 400 ms)
     if (ev.target.name === "q") { clearTimeout(timer); timer = setTimeout(function () { run(TYPED); }, TYPING_PAUSE_MS); }
   });
