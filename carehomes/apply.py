@@ -342,7 +342,7 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         # the council the area's folder is named after (areas/brighton-and-hove/providers), or its profiles' council
         theirs = {la_key(str(d.get("locality", ""))) for _, d in _existing(providers).values()} if providers.is_dir() else set()
         yours = next((a for a in areas if slugify(locality_name(a)) == providers.parent.name or la_key(a) in theirs), None)
-        like = f", like --local-authority {shlex.quote(yours)}" if yours else ""
+        like = f", like --local-authority {shlex.quote(plain(yours, 80))}" if yours else ""
         raise ImportError_(f"holds the care homes of {named}; an area is one council's directory: give yours with "
                            f"--local-authority{like} (nothing was imported)")
     seen_ids: set[str] = set()

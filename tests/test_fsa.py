@@ -117,6 +117,31 @@ def test_a_street_address_is_the_homes_only_with_its_house_number_and_alone_at_t
             "Windlesham Road: FHRS ID 206081: Residential Home, 20 Windlesham Road, Brighton, East Sussex (rating 5)") in report.summary()
 
 
+def test_a_street_address_never_takes_another_kitchen_and_only_care_homes_are_matched(tmp_path):
+    """The hostile review: a day nursery at Aston House's street address was given to Aston House over the kitchen the
+    profile held (488493), without a word; and a home care agency at a day centre's address was given its kitchen, a
+    fact of a care home, so the whole import was refused. A street match never replaces a kitchen the profile holds, and
+    only profiles of a kind with a food hygiene rating (care homes) are matched at all."""
+    def est(fhrs_id: int, name: str, street: str) -> fsa.Establishment:
+        return fsa.Establishment(fhrs_id, name, fsa.CARING_PREMISES, fsa.CARING_PREMISES_ID, street, street, "HR11TJ", "5",
+                                 dt.date(2020, 1, 1), lines=(street, "Hereford"))
+
+    nursery = est(1, "Little Stars Day Nursery", "45 Hampton Park Road")
+    held = fsa.Home(Path("aston-house.yaml"), "Aston House", "HR11TJ", 488493, False, street="45 Hampton Park Road")
+    [m] = fsa.match_homes([held], [nursery])
+    assert (m.kind, m.establishment, m.candidates) == ("ambiguous", None, [nursery])
+    assert m.reason == ("the profile holds FHRS ID 488493, and the caring premises at its street address is another; pin "
+                        "the one that is its kitchen")
+    assert fsa.match_homes([fsa.Home(Path("a.yaml"), "Aston House", "HR11TJ", 1, False, street="45 Hampton Park Road")],
+                           [nursery])[0].kind == "matched"  # the kitchen it holds: as before
+    providers = tmp_path / "providers"
+    providers.mkdir()
+    (providers / "an-agency.yaml").write_text("name: An Agency\nkinds: [home_care_agency]\naddress:\n  street: 45 Hampton Park "
+                                              "Road\n  postcode: HR1 1TJ\n", encoding="utf-8")
+    (providers / "a-home.yaml").write_text("name: A Home\naddress:\n  postcode: HR1 1TJ\n", encoding="utf-8")
+    assert [h.path.name for h in fsa.read_homes(providers)] == ["a-home.yaml"]
+
+
 def test_pinned_id_wins_over_the_postcode(tmp_path, real_text):
     xml = slice_file(tmp_path / "slice.xml", real_text, [488493, 488501])  # Aston House; Hampton Grange
     providers = home_profiles(tmp_path, ["aston-house"])

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..apply import ALLOW_OLDER, DatedFact, rollbacks
 from ..fsutil import ctrl_c_after
+from ..kinds import kinds_of
 from ..load import display_path, profile_files, yaml_mapping
 from ..records import get_path
 from ..safetext import plain
@@ -388,7 +389,11 @@ def match_home(home: Home, by_id: dict[int, Establishment], by_postcode: dict[st
             return Match(home, "matched", best, reason="postcode and name")
         at_street = same_street(home, here)
         if len(at_street) == 1 and (close == 0 or (close == 1 and ranked[0] is at_street[0])):  # else names say otherwise
-            return Match(home, "matched", at_street[0], reason=STREET_MATCH)
+            if home.fhrs_id is None or home.fhrs_id == at_street[0].fhrs_id:
+                return Match(home, "matched", at_street[0], reason=STREET_MATCH)
+            return Match(home, "ambiguous", candidates=at_street, reason=(  # never another kitchen by an address alone
+                f"the profile holds FHRS ID {home.fhrs_id}, and the caring premises at its street address is another; "
+                "pin the one that is its kitchen"))
         reason = (f"{close} caring premises at this postcode have names like the home's" if close > 1 else
                   "the caring premises at this postcode have names unlike the home's")
         return Match(home, "ambiguous", candidates=ranked, reason=reason)
@@ -527,7 +532,8 @@ def read_homes(providers: Path) -> list[Home]:
             data = None
         if data is None:
             raise FsaError(f"cannot read {f}: it is not a readable profile; run 'python3 build.py check' and fix it first")
-        homes.append(_home(f, data))
+        if any(FIELDS[0] in {fld.path for fld in k.fields} for k in kinds_of(data)):  # a kind with a kitchen: a care home
+            homes.append(_home(f, data))  # (an agency at a day centre's address was given its kitchen, and refused)
     return homes
 
 
@@ -585,8 +591,8 @@ def import_fsa(files: list[Path], providers: Path, *, dry_run: bool = False, sch
             report.unpublished.append(m)
             continue
         text = apply_match(m.home.path, est, schema)
-        fact = DatedFact(f"FHRS ID {est.fhrs_id} ({est.name}), {m.home.path.name}", m.home.rating, m.home.rating_date,
-                         est.rating, est.rating_date)
+        fact = DatedFact(f"FHRS ID {est.fhrs_id} ({plain(est.name, 120)}), {plain(m.home.path.name)}", m.home.rating,
+                         m.home.rating_date, est.rating, est.rating_date)  # the file's text, never a line of its own
         if text is not None and rollbacks([fact]):
             if not allow_older:
                 problems.append(f"{est.source}: an older rating: {fact}")
