@@ -30,7 +30,7 @@ from .progress import Progress
 from .records import canonical, get_path, set_path, typed_dates
 from .safetext import plain
 from .schema import Schema, load_schema
-from .text import and_list, slugify
+from .text import and_list, cut_slug, slugify
 from .validate import errors_added
 from .yamlio import (
     dump_profile,
@@ -534,8 +534,8 @@ def _free_slug(rec: Record, taken: set[str]) -> str:
     candidates = [base] + ([f"{base}-{town}"] if town and town != "home" and town not in base else [])
     candidates.append(f"{base}-{ident}")
     for c in candidates:
-        if c[:80] not in taken:
-            return c[:80]
+        if cut_slug(c, 80) not in taken:  # between words ("...-kingston-upon-thames-bor" was a file's name)
+            return cut_slug(c, 80)
     n = 2
     while f"{base}-{ident}-{n}" in taken:
         n += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -422,23 +423,28 @@ def real_contact(directory: dict[str, Any], key: str) -> str:
     return "" if is_placeholder(key, value) else value
 
 
-EXAMPLE_WORD = re.compile(r"\bexample\b", re.IGNORECASE)  # "Oldham Council (example)": a council named as an example
+EXAMPLE_WORD = re.compile(r"\bexamples?\b", re.IGNORECASE)  # "Oldham Council (example)": a council named as an example
 
 
 def example_council(directory: dict[str, Any]) -> str | None:
     """The council's name (extra.directory.council) when it says it is an example ("Herefordshire Council (example)":
-    the bundled data is a real council's homes, published by nobody), else None."""
+    the bundled data is a real council's homes, published by nobody), read as a person reads it (full-width letters as
+    letters, a soft hyphen or zero-width space as nothing); "" when it is empty or not text; else None."""
     value = directory.get("council")
-    return value.strip() if isinstance(value, str) and EXAMPLE_WORD.search(value) else None
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    read = "".join(c for c in unicodedata.normalize("NFKC", value) if unicodedata.category(c) != "Cf")
+    return value.strip() if EXAMPLE_WORD.search(read) else None
 
 
 def placeholder_warnings(directory: dict[str, Any], config: str = "mkdocs.yml") -> list[str]:
     """One warning for each council setting in the config (mkdocs.yml) still at its example value."""
     out = []
     council = example_council(directory)
-    if council:
+    if council is not None:
         out.append(f"{config}: extra.directory.council is still an example, '{plain(council, 80)}'; set the council's real "
-                   "name before publishing")
+                   "name before publishing" if council else f"{config}: extra.directory.council is empty; set the council's "
+                   "name (the pages name it as the directory's publisher and contact)")
     for key in PLACEHOLDERS:
         value = str(directory.get(key) or "")
         if is_placeholder(key, value):
@@ -452,9 +458,10 @@ def production_problems(directory: dict[str, Any], config: str = "mkdocs.yml") -
     setting and what to do; a site is not published with a placeholder contact, nor as an example council's."""
     out = []
     council = example_council(directory)
-    if council:
-        out.append(f"{config}: extra.directory.council, the council that publishes the directory, is still an example, "
-                   f"'{plain(council, 80)}'; set the council's real name there, then build again")
+    if council is not None:
+        said = f"is still an example, '{plain(council, 80)}'" if council else "is empty"
+        out.append(f"{config}: extra.directory.council, the council that publishes the directory, {said}; set the council's "
+                   "real name there, then build again")
     for key in PLACEHOLDERS:
         value = str(directory.get(key) or "").strip()
         if is_placeholder(key, value):

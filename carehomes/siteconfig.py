@@ -127,6 +127,12 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
     areas = d.get("postcode_areas")
     if areas is not None and areas != "all" and not (isinstance(areas, list) and all(isinstance(a, str) for a in areas)):
         out.append("extra.directory.postcode_areas must be a list of postcode areas, like [HR, WR], or: all")
+    codes = d.get("fsa_authorities")
+    if codes is not None and not (isinstance(codes, list) and all(isinstance(c, int) and not isinstance(c, bool) and 0 < c < 100_000
+                                                                   for c in codes)):
+        # 895 alone, or {895: x}, read as "lists no FSA local authority" (the hostile review)
+        out.append("extra.directory.fsa_authorities must be a list of the FSA's local authority codes (whole numbers), like "
+                   "[895] for Herefordshire, or [] for none")
     places = d.get("localities")
     if places is not None and not isinstance(places, dict):
         out.append("extra.directory.localities must map each locality to its postcode districts, like Leominster: [HR6]")
@@ -147,6 +153,9 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
             out += [f"extra.directory.map.tiles {p}" for p in [tiles_problem(m["tiles"])] if p]
         out += attribution_problems(m.get("attribution"))
     return out
+
+
+DISTRICT_OR_SECTOR = re.compile(r"[A-Z]{1,2}[0-9][0-9A-Z]?( [0-9])?")  # a postcode's outward code, then its sector's digit
 
 
 def locality_problems(places: dict[str, list[str]]) -> list[str]:
@@ -177,6 +186,9 @@ def locality_problems(places: dict[str, list[str]]) -> list[str]:
             if not key:
                 out.append(f"extra.directory.localities.{plain(name, 60)} has an empty postcode district; give districts "
                            "or sectors, like [HR6, 'HR1 2']")
+            elif not DISTRICT_OR_SECTOR.fullmatch(prefix.strip().upper()):  # "BN2  8", "BN2 6XX": matched no home, unsaid
+                out.append(f"extra.directory.localities.{plain(name, 60)}: {plain(prefix, 30)!r} is not a postcode district "
+                           "(HR6) nor a sector (HR1 2, one space, one digit); write it as one")
             elif key in seen and seen[key] != name:
                 out.append(f"extra.directory.localities: {key} is in both {plain(seen[key], 60)} and {plain(name, 60)}; "
                            "a postcode district or sector belongs to one locality: name it in one of them")

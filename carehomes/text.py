@@ -12,10 +12,16 @@ def slugify(text: str) -> str:
     ("...-wayfield-avenue-resource-cent" was a page's address), or within the first word when it alone is longer."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "").replace("&", " and ")).strip("-")
-    if len(slug) > 60:
-        cut = slug[:61]
-        slug = cut[:-1] if cut.endswith("-") else cut.rsplit("-", 1)[0] if "-" in cut else slug[:60]
-    return slug.rstrip("-") or "home"
+    return cut_slug(slug, 60) or "home"
+
+
+def cut_slug(slug: str, most: int) -> str:
+    """A slug of at most ``most`` characters, cut between words (hyphens), or within its first word when that alone is
+    longer."""
+    if len(slug) <= most:
+        return slug.rstrip("-")
+    cut = slug[:most + 1]
+    return (cut[:-1] if cut.endswith("-") else cut.rsplit("-", 1)[0] if "-" in cut else slug[:most]).rstrip("-")
 
 
 # '０'..'～' as '0'..'~', and the full-width pound sign '￡' as '£' (as NFKC reads them, without its other readings)

@@ -196,6 +196,16 @@ def test_localities_must_map_names_to_postcode_districts():
         f"extra.directory.localities: '{name}' must have a list of its postcode districts, like Leominster: [HR6] (a list, "
         "in square brackets, of at least one)" for name in ("Leominster", "Ledbury", "Bromyard")]
     assert config_problems({"extra": {"directory": {"localities": {"Leominster": ["HR6"]}}}}) == []
+    # a code mistyped matched no home without a word (the hostile review): each is a district or a sector
+    assert config_problems({"extra": {"directory": {"localities": {"Saltdean": ["BN2  8"], "Woodingdean": ["BN2 6XX"],
+                                                                   "Hove": ["bn3", "BN41 2"], "City": ["EC1A"]}}}}) == [
+        f"extra.directory.localities.{name}: {code!r} is not a postcode district (HR6) nor a sector (HR1 2, one space, one "
+        "digit); write it as one" for name, code in (("Saltdean", "BN2  8"), ("Woodingdean", "BN2 6XX"))]
+    assert config_problems({"extra": {"directory": {"fsa_authorities": 895}}}) == config_problems(
+        {"extra": {"directory": {"fsa_authorities": {895: "x"}}}}) == [
+        "extra.directory.fsa_authorities must be a list of the FSA's local authority codes (whole numbers), like [895] for "
+        "Herefordshire, or [] for none"]
+    assert config_problems({"extra": {"directory": {"fsa_authorities": [875, 895]}}}) == []
     # a district named twice went, without a word, to the name sorting last; an empty one caught every postcode
     assert config_problems({"extra": {"directory": {"localities": {"Leominster": ["HR6", " "], "Kington": ["hr6"],
                                                                    "Hereford": ["HR1", "HR1 2"]}}}}) == [

@@ -518,3 +518,7 @@ def test_a_long_name_makes_a_file_name_cut_between_words(tmp_path):
                                                "Nursing homes")])
     import_cqc(src, tmp_path / "p")
     assert [p.name for p in (tmp_path / "p").glob("*.yaml")] == ["brighton-and-hove-city-council-wayfield-avenue-resource.yaml"]
+    from carehomes.text import cut_slug  # a name and its town, when the name alone is taken: 80 characters, between words
+
+    assert cut_slug("sunrise-senior-living-residential-and-nursing-care-home-kingston-upon-thames-borough", 80) == (
+        "sunrise-senior-living-residential-and-nursing-care-home-kingston-upon-thames")

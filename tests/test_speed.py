@@ -167,8 +167,16 @@ def test_a_council_named_as_an_example_is_warned_of_and_refused_in_production(tm
     page's contact, though no council publishes it: it is "Herefordshire Council (example)", as Oldham's is, and the
     build says so until a council sets its own name; --production refuses it."""
     assert forms.example_council(forms.directory_settings()) == "Herefordshire Council (example)"
-    assert forms.example_council({"council": "Oldham Council"}) is forms.example_council({}) is None
+    assert forms.example_council({"council": "Oldham Council"}) is None and forms.example_council({}) == ""
     assert forms.example_council({"council": "Counterexamples Council"}) is None  # a word of its own, not "example"
+    # read as a person reads it: full-width letters, a soft hyphen or a zero-width space hide nothing (the hostile review)
+    for hidden in ("Herefordshire Council (\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45)", "A Council (ex\u00adample)",
+                   "A Council (e\u200bxample)", "A Council (Examples)"):
+        assert forms.example_council({"council": hidden}) == hidden, hidden
+    assert forms.production_problems({**{k: "x" for k in forms.PLACEHOLDERS}, "council": " "}, "m.yml") == [
+        "m.yml: extra.directory.council, the council that publishes the directory, is empty; set the council's real name "
+        "there, then build again"] + [p for p in forms.production_problems({k: "x" for k in forms.PLACEHOLDERS}, "m.yml")
+                                      if "council," not in p]
     config = config_with(tmp_path, **{**REAL, "council": '"Exampleshire Council (EXAMPLE)"'})
     out = tmp_path / "site"
     assert cli.main(["build", "--providers", str(FIXTURES / "profiles"), "--out", str(out), "--config", str(config),
