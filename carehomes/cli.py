@@ -826,7 +826,7 @@ def _other_councils(files: list[Any], config: Path) -> None:
         if others:
             listed = ", ".join(str(c) for c in codes)
             wanted = " or ".join(f"FHRS{c}en-GB.xml" for c in codes)
-            _say(f"warning: {display_path(f.path)} holds the food hygiene ratings of {', '.join(plain(o, 80) for o in others)}, "
+            _say(f"warning: {display_path(f.path)} holds the food hygiene ratings of {', '.join(others)}, "
                  f"not of the council{'s' * (len(codes) != 1)} {display_path(config)} lists (fsa_authorities: [{listed}]); a "
                  f"file matches only its own council's homes: give {wanted}, or list its code in fsa_authorities if the "
                  "directory is that council's")

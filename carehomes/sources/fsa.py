@@ -97,8 +97,9 @@ class FhrsFile:
         """The councils whose establishments this file holds that are not among ``codes`` (the site's
         fsa_authorities), each as "Herefordshire (895)"; empty when ``codes`` is."""
         wanted = {str(c) for c in codes}
-        found = {e.authority for e in self.establishments if e.authority[0] and e.authority[0] not in wanted}
-        return [f"{name or 'a council'} ({code})" for code, name in sorted(found)] if codes else []
+        found = {e.authority for e in self.establishments
+                 if e.authority[0] and e.authority[0].strip().lstrip("0") not in wanted}  # "0895" is 895
+        return [f"{plain(name, 60) if name else 'a council'} ({plain(code, 12)})" for code, name in sorted(found)] if codes else []
 
 
 def postcode_key(text: Any) -> str | None:
