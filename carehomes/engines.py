@@ -55,6 +55,42 @@ def run_mkdocs(cfg: SiteConfig, docs_dir: Path, site_dir: Path) -> None:
         build(config)
     except MkDocsException as exc:  # ConfigurationError, and Abort (a SystemExit) after errors it has logged
         raise RuntimeError(f"mkdocs could not build the pages from {cfg.path}: {exc}; fix the setting it names") from None
+    ship_scripts(site_dir)
+
+
+def ship_scripts(site_dir: Path) -> None:
+    """The site's own scripts (assets/directory*.js, from overrides/) as a browser is sent them: without their comments
+    on lines of their own (``without_comments``), a third of their bytes (the find page's first load was at issue 21's
+    150 KB aim, with 10 KB of comments). The commented files stay in overrides/assets/, tested and linted as written."""
+    for path in sorted((site_dir / "assets").glob("directory*.js")):
+        text = path.read_text(encoding="utf-8")
+        shipped = without_comments(text)
+        if shipped != text:
+            path.write_text(shipped, encoding="utf-8")
+
+
+def without_comments(js: str) -> str:
+    """``js`` without its lines that are only a comment: ``// ...``, and a ``/* ... */`` begun at a line's start and
+    ended at a line's end. A block comment that code follows on its last line is kept whole. The site's scripts have no
+    text that spans lines (no template literal, no line continued by a backslash: tests/test_engines.py checks), so a
+    line begun by ``//`` is a comment."""
+    lines = js.splitlines(keepends=True)
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        s = lines[i].strip()
+        if s.startswith("//"):
+            i += 1
+            continue
+        if s.startswith("/*"):
+            end = next((j for j in range(i, len(lines)) if "*/" in lines[j]), None)
+            if end is not None and lines[end].rstrip().endswith("*/") and lines[end].count("*/") == 1 \
+                    and (end > i or s.count("/*") == 1):
+                i = end + 1
+                continue
+        out.append(lines[i])
+        i += 1
+    return "".join(out)
 
 
 def zensical_config(cfg: SiteConfig) -> dict[str, Any]:
@@ -93,3 +129,4 @@ def run_zensical(cfg: SiteConfig, work: Path, site_dir: Path) -> None:
         raise RuntimeError(f"zensical could not build the pages from {cfg.path}:\n{said}")
     (work / "site" / "search.json").unlink(missing_ok=True)  # written empty even with its search off
     shutil.copytree(work / "site", site_dir, dirs_exist_ok=True)
+    ship_scripts(site_dir)

@@ -264,3 +264,35 @@ def test_every_link_to_a_place_on_another_page_has_somewhere_to_go(engine, built
             if html.unescape(parts.fragment) not in ids[to]:
                 lost.append(f"{page}: {link}")
     assert lost == [] and seen >= 80, (seen, lost[:10])  # every service's page has one
+
+
+def test_the_sites_scripts_are_sent_without_their_comments_and_still_parse(tmp_path):
+    """The find page's first load was at issue 21's 150 KB aim, a third of its scripts' bytes their comments: the site's
+    scripts are sent without their whole-line comments (engines.ship_scripts), and each still parses (node --check). That
+    a line begun by // is a comment holds because no text in them spans lines: no template literal, no backslash at a
+    line's end."""
+    import shutil
+    import subprocess
+
+    from carehomes.engines import ship_scripts, without_comments
+
+    assert without_comments("a = 1;\n  // gone\n/* gone\n   too */\nb = '//kept'; // kept\n/* kept */ c = 2;\n") == (
+        "a = 1;\nb = '//kept'; // kept\n/* kept */ c = 2;\n")
+    assert without_comments("/* a block\n with code after */ d();\ne();\n") == "/* a block\n with code after */ d();\ne();\n"
+    sources = sorted((ROOT / "overrides" / "assets").glob("directory*.js"))
+    assert len(sources) >= 8
+    (tmp_path / "assets").mkdir()
+    for src in sources:
+        text = src.read_text(encoding="utf-8")
+        code = [line for line in text.splitlines() if not line.strip().startswith("//")]
+        assert not any("`" in line for line in code) and not any(line.endswith("\\") for line in code), src.name
+        shutil.copy(src, tmp_path / "assets" / src.name)
+    ship_scripts(tmp_path)
+    for src in sources:
+        shipped = (tmp_path / "assets" / src.name).read_text(encoding="utf-8")
+        assert not any(line.strip().startswith("//") for line in shipped.splitlines()), src.name
+        assert len(shipped) < len(src.read_text(encoding="utf-8")), src.name
+        check = tmp_path / (src.stem + ".mjs")
+        check.write_text(shipped, encoding="utf-8")
+        done = subprocess.run(["node", "--check", str(check)], capture_output=True, text=True)
+        assert done.returncode == 0, (src.name, done.stderr)
