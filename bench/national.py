@@ -585,6 +585,9 @@ QUERIES = [
     ("distance from 'M1 1AE' + nursing", "find/?sort=distance&near=M1+1AE&care=Nursing"),
     ("distance 'M1 1AE' + nursing, dementia", "find/?sort=distance&near=M1+1AE&care=Nursing&band=Dementia"),
     ("distance 'M1 1AE' + words 'park'", "find/?q=park&sort=distance&near=M1+1AE"),
+    # a town and a postcode: up to 150 matches, each placed by its district (they loaded every match's card: 273 KB)
+    ("town 'Leeds' + postcode 'LS6 2QT'", "find/?q=Leeds+LS6+2QT"),
+    ("town 'York' + postcode 'YO31 8HE'", "find/?q=York+YO31+8HE"),
     ("words 'park' + nursing, by fee", "find/?q=park&care=Nursing&sort=fee"),
     ("3 filters: nursing, dementia, bed free", "find/?care=Nursing&band=Dementia&free=any"),
     ("5 filters + fee sort", "find/?care=Nursing&band=Dementia&band=Older+people&rating=Good&weekend=yes&sort=fee"),

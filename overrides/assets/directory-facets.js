@@ -114,6 +114,15 @@ export function facetIndex(load, url) {
     }
     return {
       homes: m.homes,
+      valuesOf: function (name) {
+        // a filter's values, each with the numbers of its homes ({} for a filter the index has not)
+        if (typeof m.filters[name] !== "number") return Promise.resolve({});
+        return once("f" + m.filters[name] + ".json").then(function (values) {
+          var out = {};
+          Object.keys(values || {}).forEach(function (v) { out[v] = ranksOf(values[v]); });
+          return out;
+        });
+      },
       search: function (term, opts) {
         // term: the words every home listed must be found by (all of them, each a whole word); empty for none
         opts = opts || {};

@@ -3,7 +3,7 @@
 import { FACE, VALUES } from "./directory-values.js";
 import { el, withLink } from "./directory-dom.js";
 import { MILE, MISSPELT_FROM, byCount, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, misspelt, money, needsIn,
-  REACH_MARGIN, nearestFirst, notListed, notListedNote, ofKind, officeDistanceText, outOf, outward, pickDistricts, placesIn, plainWords, plural, postcode, putRight, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
+  REACH_MARGIN, councilIn, nearestFirst, notListed, notListedNote, ofKind, officeDistanceText, outOf, outward, pickDistricts, placesIn, plainWords, plural, postcode, putRight, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
   withinCounts, withinMiles } from "./directory-text.js";
 import { refreshButtons, setSearch } from "./directory-shortlist.js";
 import { fittingSort, sortFits, sortOf, sortedSearch, unknownNote, unknownOf } from "./directory-sort.js";
@@ -452,6 +452,33 @@ export function initFind(root) {
       return out;
     });
   }
+  function placeMatches(ix, at, results) {
+    // big site: the matching homes placed by their districts' files (the district filter says which), each card read
+    // only when shown ("Leeds LS6 2QT" read every match's card file: 60 files, 273 KB)
+    var want = {}, seen = {};
+    results.forEach(function (r) { want[r.number] = r; });
+    return ix.valuesOf("district").catch(function () { throw NOT_LOADED; }).then(function (byDistrict) {
+      var codes = Object.keys(byDistrict).filter(function (d) { return byDistrict[d].some(function (n) { return want[n]; }); });
+      return Promise.all(codes.map(loadNear));
+    }).then(function (files) {
+      var out = [];
+      files.forEach(function (homes) {
+        (Array.isArray(homes) ? homes : []).forEach(function (h) {
+          var r = Array.isArray(h) ? want[h[0]] : null;
+          if (!r || seen[h[0]]) return;
+          seen[h[0]] = 1;
+          out.push({ data: r.data, rank: Number(h[0]), title: "", km: typeof h[1] === "number" && typeof h[2] === "number" ? km(at, [h[1], h[2]]) : 9999 });
+        });
+      });
+      // one in no district's file (no postcode): placed by its own card
+      return Promise.all(results.filter(function (r) { return !seen[r.number]; }).map(function (r) {
+        return r.data().then(function (d) {
+          var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
+          return { url: d.url, meta: d.meta, number: r.number, title: d.meta.title || "", km: isNaN(lat) || isNaN(lon) ? 9999 : km(at, [lat, lon]) };
+        });
+      })).then(function (rest) { return out.concat(rest); });
+    });
+  }
   var unconfirmed = false;  // the list shows homes that match every known filter, not confirmed on the rest
   function onlyWithin(within, s) {
     // the schema's onlyWithin, of the distance chosen and where it is measured from
@@ -831,6 +858,9 @@ export function initFind(root) {
       // two kinds named ("care homes and home care"): either, so neither narrows (they were both asked of each service)
       var kindsNamed = Object.keys(meant.filters).filter(function (k) { return Object.values(FACE.kindFilters || {}).indexOf(k) >= 0; });
       if (kindsNamed.length > 1) kindsNamed.forEach(function (k) { delete meant.filters[k]; });
+      // a council area the Area list names typed ("Richmond upon Thames"): that area, not words its homes must have
+      var council = !s.locality && form.locality ? councilIn(parts.rest, Array.prototype.map.call(form.locality.options, function (o) { return [o.text, o.value]; })) : null;
+      if (council) { parts.rest = council[2]; filters.locality = council[1]; }
       var ignored = (FACE.search || {}).ignore || [];  // "in", "near": no home's word (face.json search.ignore)
       var words = parts.rest ? parts.rest.split(" ").filter(function (w) { return ignored.indexOf(w) < 0; }) : [];
       Object.keys(meant.filters).forEach(function (k) { filters[k] = meant.filters[k]; });
@@ -871,6 +901,7 @@ export function initFind(root) {
               var want = Math.min(NEAR_MAX, Math.ceil(SORT_ALL * Math.max(1, (homes || total) / total)));
               return nearest(o.at, r.results, want, reach).then(function (items) { return [items, 0]; });
             }
+            if (homes > SORT_ALL && ix.valuesOf) return placeMatches(ix, o.at, r.results).then(function (items) { return [items, 0]; });
             return Promise.all(r.results.map(function (x) { return x.data(); })).then(function (items) {
               return [items.map(function (d, i) {
                 var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);

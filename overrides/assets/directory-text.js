@@ -85,6 +85,17 @@ export function needsIn(q, needWords) {
   return { rest: rest.trim().replace(/\s+/g, " "), filters: filters, needs: needs };
 }
 
+export function councilIn(q, areas) {
+  // A council area of the Area list ([[its name, its value], ...]) of two words or more named in the search's words
+  // ("Richmond upon Thames"), the longest: [its words, its value, the other words], or null. One word (Leeds) stays a
+  // word to match, as a town's name is (the national review: the Area list's own names found nothing when typed)
+  var typed = " " + plainWords(q) + " ", found = null;
+  (areas || []).forEach(function (a) {
+    var key = plainWords(a[0]);
+    if (a[1] && key.indexOf(" ") > 0 && typed.indexOf(" " + key + " ") >= 0 && (!found || key.length > found[0].length)) found = [key, a[1]];
+  });
+  return found ? [found[0], found[1], typed.replace(" " + found[0] + " ", " ").trim().replace(/\s+/g, " ")] : null;
+}
 export function placesIn(q, places) {
   // A part of the council's area named in the search's words ("Saddleworth": mkdocs.yml's localities, the find page's
   // data-places: [[its words, its name, [postcode districts]], ...], longest first) is those districts, never text

@@ -2,7 +2,7 @@
 // node --test tests/js/). The wording they check is the build's (schema/face.json), placed, not made, here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { byCount, distanceText, editDistance, emptyReasons, fill, foldNear, km, linkParts, misspelt, nearestFirst, needsIn, ofKind, pickDistricts, outOf, outward, plainWords, placesIn, plural, postcode, putRight, readCard, relaxable,
+import { byCount, councilIn, distanceText, editDistance, emptyReasons, fill, foldNear, km, linkParts, misspelt, nearestFirst, needsIn, ofKind, pickDistricts, outOf, outward, plainWords, placesIn, plural, postcode, putRight, readCard, relaxable,
   relaxed, ringLink, safeHref, safeSlug, whyMatched, withinCounts, withinMiles, withPostcode, without } from "../../overrides/assets/directory-text.js";
 import { compareCell, compareRows } from "../../overrides/assets/directory-compare.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
@@ -759,4 +759,23 @@ test("a part of the council's area named in the search's words is its postcode d
   assert.deepEqual(placesIn("exeter nursing", devon), { rest: "nursing", names: ["Exeter"], districts: ["EX1", "EX2", "EX4"], towns: ["Exeter"] });
   assert.deepEqual(placesIn("golden valley", devon), { rest: "", names: ["Golden Valley"], districts: ["HR2"], towns: [] });
   assert.deepEqual(placesIn("exeter", [["exeter", "Exeter", ["EX1"], 7]]).towns, [], "a label that is not text is no town");
+});
+
+test("a council area of the Area list typed is that area; one of one word stays a word", () => {
+  const areas = [["All areas", ""], ["Richmond upon Thames", "Richmond upon Thames"], ["Leeds", "Leeds"],
+    ["Brighton and Hove", "Brighton and Hove"], ["Richmond upon Thames North", "RN"]];
+  assert.deepEqual(councilIn("dementia richmond upon thames", areas), ["richmond upon thames", "Richmond upon Thames", "dementia"]);
+  assert.deepEqual(councilIn("Richmond upon Thames North", areas), ["richmond upon thames north", "RN", ""], "the longest");
+  assert.deepEqual(councilIn("brighton and hove", areas), ["brighton and hove", "Brighton and Hove", ""]);
+  assert.equal(councilIn("leeds", areas), null);
+  assert.equal(councilIn("richmond", areas), null);
+  assert.equal(councilIn("all areas", areas), null, "the list's empty choice is no area");
+  assert.equal(councilIn("anything", undefined), null);
+});
+
+test("facet index: a filter's values with the numbers of their homes (the district filter places a big site's matches)", async () => {
+  const files = { "index.json": { homes: 3, shard: 16, filters: { district: 0 }, sorts: {}, words: [] }, "f0.json": { LS6: [0, 2], HR1: [1] } };
+  const ix = await facetIndex((name) => Promise.resolve(files[name]), (u) => u);
+  assert.deepEqual(await ix.valuesOf("district"), { LS6: [0, 2], HR1: [1] });
+  assert.deepEqual(await ix.valuesOf("town"), {}, "a filter the index has not");
 });
