@@ -64,17 +64,22 @@ def _middle(points: list[tuple[float, float]]) -> list[float]:
     return [lat, lon, len(points), math.ceil(reach * 10 + 1e-9) / 10]
 
 
-def districts(views: list["HomeView"]) -> dict[str, list[float]]:
-    """Postcode district (outward code) -> its homes' middle, their number and the km from it to the farthest
-    (_middle)."""
+def _district_places(views: list["HomeView"]) -> dict[str, list[tuple[float, float]]]:
+    """Postcode district (outward code) -> the positions of its homes (placed as place_of places them), A to Z."""
     places: dict[str, list[tuple[float, float]]] = {}
     prime_positions(views)
     for v in views:
         d = v.district
-        if not d or (at := position_of(v)) is None:  # placed as place_of places it
+        if not d or (at := position_of(v)) is None:
             continue
         places.setdefault(d, []).append(at)
-    return {d: _middle(points) for d, points in sorted(places.items())}
+    return dict(sorted(places.items()))
+
+
+def districts(views: list["HomeView"]) -> dict[str, list[float]]:
+    """Postcode district (outward code) -> its homes' middle, their number and the km from it to the farthest
+    (_middle)."""
+    return {d: _middle(points) for d, points in _district_places(views).items()}
 
 
 def postcode_area(district: str) -> str:
@@ -90,14 +95,11 @@ def write_districts(views: list["HomeView"], site_dir: Path) -> None:
     40 km across left Sevenoaks's own homes out of a search from TN13 (the national review)."""
     folder = site_dir / "search" / "districts"
     folder.mkdir(parents=True, exist_ok=True)
-    places: dict[str, list[tuple[float, float]]] = {}
-    prime_positions(views)
-    for v in views:
-        if v.district and (at := position_of(v)) is not None:
-            places.setdefault(postcode_area(v.district), []).append(at)
     shards: dict[str, dict] = {}
-    for d, value in districts(views).items():
-        shards.setdefault(postcode_area(d), {})[d] = value
+    places: dict[str, list[tuple[float, float]]] = {}  # each area's homes' positions, its districts' together
+    for d, points in _district_places(views).items():
+        shards.setdefault(postcode_area(d), {})[d] = _middle(points)
+        places.setdefault(postcode_area(d), []).extend(points)
     areas = {}
     for area, ds in sorted(shards.items()):
         areas[area] = _middle(places[area])

@@ -533,7 +533,7 @@ def read_homes(providers: Path) -> list[Home]:
             data = None
         if data is None:
             raise FsaError(f"cannot read {f}: it is not a readable profile; run 'python3 build.py check' and fix it first")
-        if any(FIELDS[0] in {fld.path for fld in k.fields} for k in kinds_of(data)):  # a kind with a kitchen: a care home
+        if any(FIELDS[0] in k.field_paths for k in kinds_of(data)):  # a kind with a kitchen: a care home
             homes.append(_home(f, data))  # (an agency at a day centre's address was given its kitchen, and refused)
     return homes
 
