@@ -420,19 +420,30 @@ export function initFind(root) {
     results.forEach(function (r) { byId[r.number] = r; });
     var cover = Infinity;
     return nearDistricts(at, want, reach).then(function (codes) { cover = codes.cover; return Promise.all(codes.map(loadNear)); }).then(function (files) {
-      var out = [];
-      files.forEach(function (homes) {
-        (Array.isArray(homes) ? homes : []).forEach(function (h) {
-          var r = Array.isArray(h) && Object.prototype.hasOwnProperty.call(byId, h[0]) ? byId[h[0]] : null;
-          if (!r) return;
-          delete byId[h[0]];
-          var placed = typeof h[1] === "number" && typeof h[2] === "number";
-          out.push({ data: r.data, rank: Number(h[0]), title: "", km: placed ? km(at, [h[1], h[2]]) : 9999 });
-        });
-      });
+      var out = fromNear(at, files, byId);
       out.cover = cover;
       return out;
     });
+  }
+  function fromNear(at, files, byId) {
+    // the results of ``byId`` (number -> result) the districts' files (search/near/) hold, each once with its distance,
+    // its card read when shown; each one placed is taken out of ``byId``
+    var out = [];
+    files.forEach(function (homes) {
+      (Array.isArray(homes) ? homes : []).forEach(function (h) {
+        var r = Array.isArray(h) && Object.prototype.hasOwnProperty.call(byId, h[0]) ? byId[h[0]] : null;
+        if (!r) return;
+        delete byId[h[0]];
+        var placed = typeof h[1] === "number" && typeof h[2] === "number";
+        out.push({ data: r.data, rank: Number(h[0]), title: "", km: placed ? km(at, [h[1], h[2]]) : 9999 });
+      });
+    });
+    return out;
+  }
+  function cardAt(d, number, at) {
+    // a card read ({url, meta}) as a result at its distance from ``at`` (9999: no position)
+    var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
+    return { url: d.url, meta: d.meta, number: number, title: d.meta.title || "", km: isNaN(lat) || isNaN(lon) ? 9999 : km(at, [lat, lon]) };
   }
   function nearDistricts(at, want, reach) {
     // big site: the areas that could hold the nearest homes (nearestFirst; 6 or more, all within 25 km, ``want`` homes), then
@@ -455,27 +466,16 @@ export function initFind(root) {
   function placeMatches(ix, at, results) {
     // big site: the matching homes placed by their districts' files (the district filter says which), each card read
     // only when shown ("Leeds LS6 2QT" read every match's card file: 60 files, 273 KB)
-    var want = {}, seen = {};
-    results.forEach(function (r) { want[r.number] = r; });
+    var byId = {};
+    results.forEach(function (r) { byId[r.number] = r; });
     return ix.valuesOf("district").catch(function () { throw NOT_LOADED; }).then(function (byDistrict) {
-      var codes = Object.keys(byDistrict).filter(function (d) { return byDistrict[d].some(function (n) { return want[n]; }); });
+      var codes = Object.keys(byDistrict).filter(function (d) { return byDistrict[d].some(function (n) { return byId[n]; }); });
       return Promise.all(codes.map(loadNear));
     }).then(function (files) {
-      var out = [];
-      files.forEach(function (homes) {
-        (Array.isArray(homes) ? homes : []).forEach(function (h) {
-          var r = Array.isArray(h) ? want[h[0]] : null;
-          if (!r || seen[h[0]]) return;
-          seen[h[0]] = 1;
-          out.push({ data: r.data, rank: Number(h[0]), title: "", km: typeof h[1] === "number" && typeof h[2] === "number" ? km(at, [h[1], h[2]]) : 9999 });
-        });
-      });
+      var out = fromNear(at, files, byId);
       // one in no district's file (no postcode): placed by its own card
-      return Promise.all(results.filter(function (r) { return !seen[r.number]; }).map(function (r) {
-        return r.data().then(function (d) {
-          var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
-          return { url: d.url, meta: d.meta, number: r.number, title: d.meta.title || "", km: isNaN(lat) || isNaN(lon) ? 9999 : km(at, [lat, lon]) };
-        });
+      return Promise.all(Object.keys(byId).map(function (n) {
+        return byId[n].data().then(function (d) { return cardAt(d, byId[n].number, at); });
       })).then(function (rest) { return out.concat(rest); });
     });
   }
@@ -903,10 +903,7 @@ export function initFind(root) {
             }
             if (homes > SORT_ALL && ix.valuesOf) return placeMatches(ix, o.at, r.results).then(function (items) { return [items, 0]; });
             return Promise.all(r.results.map(function (x) { return x.data(); })).then(function (items) {
-              return [items.map(function (d, i) {
-                var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
-                return { url: d.url, meta: d.meta, number: r.results[i].number, title: d.meta.title || "", km: isNaN(lat) || isNaN(lon) ? 9999 : km(o.at, [lat, lon]) };
-              }), 0];
+              return [items.map(function (d, i) { return cardAt(d, r.results[i].number, o.at); }), 0];
             });
           });
         });
