@@ -814,12 +814,13 @@ def _other_councils(files: list[Any], config: Path) -> None:
     file imported into Brighton and Hove's area matched none of its homes, without a word of why)."""
     from .configfile import ConfigFileError
     from .forms import directory_settings
+    from .siteconfig import fsa_codes
 
     try:
-        codes = directory_settings(config).get("fsa_authorities") if config.is_file() else None
+        codes = fsa_codes(directory_settings(config).get("fsa_authorities")) if config.is_file() else None
     except ConfigFileError:  # the settings' own problems are the build's to say
         return
-    if not isinstance(codes, list) or not all(isinstance(c, int) and not isinstance(c, bool) for c in codes):
+    if codes is None:
         return
     for f in files:
         others = f.other_councils(codes)

@@ -77,6 +77,13 @@ def read_config(path: Path) -> SiteConfig:
     return SiteConfig(path, chain.raw, len(chain.files) > 1, chain.tagged)
 
 
+def fsa_codes(value: Any) -> list[int] | None:
+    """extra.directory.fsa_authorities as the FSA's local authority codes (whole numbers, 1 to 99999), or None when it
+    is not a list of them (895 alone, {895: x}, ["895"])."""
+    ok = isinstance(value, list) and all(isinstance(c, int) and not isinstance(c, bool) and 0 < c < 100_000 for c in value)
+    return value if ok else None
+
+
 PHONE = re.compile(r"[0-9+() -]+")  # a council's phone line as the pages show it, and link to (tel:)
 DIRECTORY_TEXT = ("council", "area", "contact_email", "contact_phone", "placement_email", "placement_phone", "repository", "branch",
                   "oruk_api_url")
@@ -128,8 +135,7 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
     if areas is not None and areas != "all" and not (isinstance(areas, list) and all(isinstance(a, str) for a in areas)):
         out.append("extra.directory.postcode_areas must be a list of postcode areas, like [HR, WR], or: all")
     codes = d.get("fsa_authorities")
-    if codes is not None and not (isinstance(codes, list) and all(isinstance(c, int) and not isinstance(c, bool) and 0 < c < 100_000
-                                                                   for c in codes)):
+    if codes is not None and fsa_codes(codes) is None:
         # 895 alone, or {895: x}, read as "lists no FSA local authority" (the hostile review)
         out.append("extra.directory.fsa_authorities must be a list of the FSA's local authority codes (whole numbers), like "
                    "[895] for Herefordshire, or [] for none")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import httpclient
+from ..siteconfig import fsa_codes
 from ..safetext import plain
 from ..yamlio import write_text_atomic
 from .fsa import MAX_FILE_BYTES, FsaError, FsaReport, import_fsa, read_fhrs
@@ -48,9 +49,10 @@ def authorities(directory: dict[str, Any], config: str = "mkdocs.yml") -> list[i
         raise FsaError(f"{setting} {'is not set' if codes is None else 'is an empty list'}; list your council's FSA local "
                        "authority codes, like fsa_authorities: [895] for Herefordshire (they are in the FSA's open data "
                        "file names, FHRS895en-GB.xml)")
-    if not isinstance(codes, list) or not all(isinstance(c, int) and not isinstance(c, bool) and 0 < c < 100_000 for c in codes):
+    listed = fsa_codes(codes)
+    if listed is None:
         raise FsaError(f"{setting} must be a list of FSA local authority codes (whole numbers), like [895]")
-    return sorted(set(codes))
+    return sorted(set(listed))
 
 
 def url_for(code: int, env: dict[str, str] | None = None) -> str:
