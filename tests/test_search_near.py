@@ -94,7 +94,11 @@ def test_no_home_is_further_from_its_districts_or_areas_middle_than_the_reach_th
     (directory-text.js nearestFirst). It took every area as 40 km across: TN is 90, and a search from Sevenoaks (TN13)
     left out its own homes, nearest of all, for Orpington's (the national review). Each reach holds every home of its
     district and of its area, measured as the page measures."""
-    from carehomes.search import km, postcode_area
+    from carehomes.search import postcode_area
+    from carehomes.sources.postcodes import distance_km
+
+    def km(a: tuple[float, float], b: tuple[float, float]) -> float:
+        return distance_km(*a, *b)
 
     site = built_site[0]
     areas = json.loads((site / "search" / "areas.json").read_text(encoding="utf-8"))
