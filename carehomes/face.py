@@ -768,6 +768,14 @@ def _dormant(v: View, value: Any, spec: Any) -> Shown | None:
     return Shown("Yes: registered but not providing care at the moment") if value else None
 
 
+@formatter("providing")
+def _providing(v: View, value: Any, spec: Any) -> Shown | None:
+    """Whether CQC records the service as providing care, from its dormant flag: "No" while dormant, "Yes" while not,
+    None when CQC does not say (a compare row asking "Providing care at the moment?", not the double negative "Not
+    providing care at the moment: No")."""
+    return None if value is None else Shown("No" if value else "Yes")
+
+
 DORMANT_SAID = "Not providing care at the moment, CQC says"  # a card's and a list line's words for a dormant location
 
 

@@ -38,7 +38,7 @@ def test_every_oldham_compare_column_says_whether_cqc_records_the_service_as_dor
     for slug, v in oldham.items():
         said = _dormancy_in_response(yaml.safe_load((PROVIDERS / f"{slug}.yaml").read_text(encoding="utf-8"))["location_id"])
         assert said is not None, slug
-        assert v.compare_cells()["dormant"] == ("Yes" if said else "No"), slug
+        assert v.compare_cells()["dormant"] == ("No" if said else "Yes"), slug
         if said:
             dormant.add(slug)
     assert len(dormant) == 9 and "flourishlife-care-ltd" in dormant
@@ -46,10 +46,10 @@ def test_every_oldham_compare_column_says_whether_cqc_records_the_service_as_dor
 
 def test_a_care_homes_compare_column_says_it_is_dormant_and_not_known_when_cqc_does_not_say(oldham):
     v = oldham["abbey-hey-care-home"]
-    assert v.compare_cells()["dormant"] == "No"
+    assert v.compare_cells()["dormant"] == "Yes"  # providing care at the moment: not "Not providing ...: No"
     d = json.loads(json.dumps(v.d, default=str))
     d["cqc"]["dormant"] = True
-    assert HomeView(d, TODAY, v.s).compare_cells()["dormant"] == "Yes"
+    assert HomeView(d, TODAY, v.s).compare_cells()["dormant"] == "No"
     del d["cqc"]["dormant"]  # a register that does not say (the HSCA file): not known, never "No"
     assert HomeView(d, TODAY, v.s).compare_cells()["dormant"] is None
 

@@ -120,7 +120,7 @@ def test_flourishlifes_page_card_and_compare_say_since_when(flourishlife):
                               "this dormant. Check with the agency or the council before you count on a place.")
     fact = next(f for g in v.groups() for f in g.facts if f.label == "Not providing care at the moment (CQC)")
     assert (fact.text, fact.note) == ("Yes: registered but not providing care at the moment", since)
-    assert (v.compare_cells()["dormant"], v.compare_extras()["notes"]["dormant"]) == ("Yes", since)
+    assert (v.compare_cells()["dormant"], v.compare_extras()["notes"]["dormant"]) == ("No", since)
     assert v.summary()["notes"]["dormant"] == since  # home.json, which the compare page reads
 
 
@@ -133,7 +133,7 @@ def test_an_unknown_start_says_nothing_of_since_when(flourishlife):
     assert u.card_lines()[1] == "Not providing care at the moment, CQC says"
     assert u.dormant_text.startswith("The Care Quality Commission (CQC) says this agency is registered but not providing "
                                      "care at the moment (CQC information dated 20 March 2025, 1 year 8 months ago). CQC")
-    assert u.compare_cells()["dormant"] == "Yes" and "dormant" not in u.compare_extras()["notes"]
+    assert u.compare_cells()["dormant"] == "No" and "dormant" not in u.compare_extras()["notes"]
     assert next(f for g in u.groups() for f in g.facts if f.label == "Not providing care at the moment (CQC)").note is None
 
 
@@ -152,5 +152,5 @@ def test_a_date_beside_no_is_never_said(flourishlife):
     d = json.loads(json.dumps(flourishlife.d, default=str))
     d["cqc"]["dormant"] = False
     u = HomeView(d, TODAY, flourishlife.s)
-    assert u.compare_cells()["dormant"] == "No" and "dormant" not in u.compare_extras()["notes"]
+    assert u.compare_cells()["dormant"] == "Yes" and "dormant" not in u.compare_extras()["notes"]
     assert not any("since 18 June 2024" in line for line in u.card_lines())
