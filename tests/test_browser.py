@@ -505,8 +505,10 @@ def test_the_discharge_search_ends_on_homes_to_ring(site, page):
     text = page.locator("#results-status").inner_text()
     assert "homes whether each can meet this need: Tracheostomy." in text and "We know for only " in text, text
     # nearest first, as the count says, from the postcode (it said neither)
+    # and the homes the type of care left out for not being known to offer it or not, said (they were left out unsaid)
     assert text.endswith("match every other filter, nearest first. Not confirmed: ring each home to check. "
-                         "Distances are measured in a straight line from HR1 2ER."), text
+                         "Distances are measured in a straight line from HR1 2ER. 2 of 91 homes are not listed: we do "
+                         "not know whether each offers this type of care: With nursing."), text
     cards = page.locator("#results > li")
     assert cards.count() >= 10
     expect(cards.locator(".ch-unconfirmed strong").first).to_have_text("Not confirmed: ring to check")

@@ -2,7 +2,7 @@
    files), places the build's finished card lines and counts. */
 import { FACE, VALUES } from "./directory-values.js";
 import { el, withLink } from "./directory-dom.js";
-import { MILE, MISSPELT_FROM, byCount, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, misspelt, money, needsIn,
+import { MILE, MISSPELT_FROM, byCount, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, leftOut, foldNear, km, misspelt, money, needsIn,
   REACH_MARGIN, councilIn, nearestFirst, notListed, notListedNote, ofKind, officeDistanceText, outOf, outward, pickDistricts, placesIn, plainWords, plural, postcode, putRight, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
   withinCounts, withinMiles } from "./directory-text.js";
 import { refreshButtons, setSearch } from "./directory-shortlist.js";
@@ -1014,6 +1014,13 @@ export function initFind(root) {
         if (n && reasons.length && !unconfirmed) {
           title = firstSentence(text);
           text = reasons.join(" ") + " " + text;
+        }
+        // those a filter left out for not having told us, where most have (under half, they are listed, not confirmed),
+        // said beside a list (an empty one says why it is empty)
+        var untoldOut = n ? leftOut(chosen, known, homes, VALUES.find, of, ofKinds) : [];
+        if (untoldOut.length) {
+          if (!title) title = firstSentence(text);
+          text += " " + untoldOut.join(" ");
         }
         // a part of the area named, said with its districts; words typed where agencies are listed, that an agency
         // is found by its office's town and the towns it says it covers (Shaw found the one agency whose office is

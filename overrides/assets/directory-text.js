@@ -236,6 +236,22 @@ export function emptyReasons(chosen, known, homes, find, of, ofKinds) {
   return out.filter(function (text, i) { return text && out.indexOf(text) === i; });
 }
 
+export function leftOut(chosen, known, homes, find, of, ofKinds) {
+  // the services a filter leaves out because they have not told us that fact, one sentence a fact, where most have
+  // told us (under half: relaxable lists them, not confirmed): "1 of 62 home care agencies is not listed: we do not know
+  // whether it gives this care: Personal care" (it was left out without a word: the task review); a rating
+  // has its own option for those without one
+  var out = [], seen = {};
+  chosen.forEach(function (c) {
+    var n = known[c[1]], total = outOf(c[1], homes, of);
+    if (c[1] === "rating" || seen[c[1]] || typeof n !== "number" || n >= total || n * 2 < total) return;
+    seen[c[1]] = true;
+    var one = total - n === 1;
+    out.push(fill(ofKind(find, one ? "leftOutOne" : "leftOut", c[1], ofKinds), { n: total - n, total: total, question: c[2] }));
+  });
+  return out;
+}
+
 export function coversDistrict(card, district) {
   // whether a card's agency has said it covers this postcode district (OL1): it then ranks first
   return !!(district && card && (card.covers || []).indexOf(district) >= 0);

@@ -2,7 +2,7 @@
 // node --test tests/js/). The wording they check is the build's (schema/face.json), placed, not made, here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { byCount, councilIn, distanceText, editDistance, emptyReasons, fill, foldNear, km, linkParts, misspelt, nearestFirst, needsIn, ofKind, pickDistricts, outOf, outward, plainWords, placesIn, plural, postcode, putRight, readCard, relaxable,
+import { byCount, councilIn, distanceText, editDistance, emptyReasons, fill, leftOut, foldNear, km, linkParts, misspelt, nearestFirst, needsIn, ofKind, pickDistricts, outOf, outward, plainWords, placesIn, plural, postcode, putRight, readCard, relaxable,
   relaxed, ringLink, safeHref, safeSlug, whyMatched, withinCounts, withinMiles, withPostcode, without } from "../../overrides/assets/directory-text.js";
 import { compareCell, compareRows } from "../../overrides/assets/directory-compare.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
@@ -327,6 +327,24 @@ test("a count on a fact only one kind gives is out of the services of that kind,
   assert.equal(outOf("care_nursing", 104, of), 44);
   assert.equal(outOf("band_dementia", 104, of), 104, "a fact every kind gives: out of every service");
   assert.deepEqual(relaxable(chosen, known, 104), ["care_nursing", "weekend"], "without of: as before");
+});
+
+test("a filter most services have answered says how many it left out for not knowing, never silently", () => {
+  // Oldham: 61 of 62 agencies answer personal care (own answer, else CQC's registration); the 62nd was dropped unsaid
+  const find = { leftOut: "{n} of {total} services are not listed: we do not know whether each {question}.",
+    leftOutOne: "1 of {total} services is not listed: we do not know whether it {question}.",
+    leftOutOneOf: "1 of {total} {kinds} is not listed: we do not know whether it {question}." };
+  const of = { given_personal_care: 62 }, ofKinds = { given_personal_care: ["home care agency", "home care agencies"] };
+  const personal = ["given_personal_care", "given_personal_care", "gives this care: Personal care"];
+  assert.deepEqual(leftOut([personal, personal], { given_personal_care: 61 }, 104, find, of, ofKinds),
+    ["1 of 62 home care agencies is not listed: we do not know whether it gives this care: Personal care."], "once a fact");
+  const dementia = ["band_dementia", "band_dementia", "is registered with CQC to support Dementia"];
+  assert.deepEqual(leftOut([dementia], { band_dementia: 100 }, 104, find), [
+    "4 of 104 services are not listed: we do not know whether each is registered with CQC to support Dementia."]);
+  assert.deepEqual(leftOut([dementia], { band_dementia: 104 }, 104, find), [], "every one known: nothing left out");
+  assert.deepEqual(leftOut([dementia], { band_dementia: 40 }, 104, find), [], "under half: listed, not confirmed (relaxable)");
+  assert.deepEqual(relaxable([dementia], { band_dementia: 40 }, 104), ["band_dementia"]);
+  assert.deepEqual(leftOut([["rating", "rating", "has a CQC rating"]], { rating: 100 }, 104, find), [], "a rating has its own option");
 });
 
 test("a count out of one kind of service names that kind, in the schema's words (search/facets.json ofKinds)", () => {
