@@ -455,8 +455,12 @@ def market_page(views: list[HomeView], released: dt.date, localities: dict[str, 
     text += (f'\n<p class="ch-download">Every table on this page, with what it counts and as at when, is described in '
              f'<a href="{ASIDE_UP}market/{PACKAGE_FILE}">{PACKAGE_FILE}</a> (a Frictionless data package), for sharing '
              "the tables with the figures' date and sources.</p>")
-    package = tables_package(tables, site_title, as_at, released, schema.package, package_sources(schema, frozenset()))  # not the FSA's
+    package = tables_package(tables, site_title, as_at, released, schema.package, package_sources(schema, MARKET_OWNERS))
     return text, {**tables.files, PACKAGE_FILE: package}
+
+
+MARKET_OWNERS = frozenset(("cqc",))  # the owners whose facts the market tables count beside the sources of none: CQC's
+# register (homes, beds, ratings), never the FSA's food hygiene ratings (an empty set left out CQC too, and its credit)
 
 
 def changelog_html(entries: list[Entry], level: int = 3) -> str:

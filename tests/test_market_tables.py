@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import shutil
 
 import pytest
@@ -362,6 +363,11 @@ def test_the_built_sites_market_tables_are_typed_and_valid(built_site):
     assert (needs["Exampleshire: homes that can"], needs["Herefordshire: homes that can"]) == (1, None)  # "Not known"
     fields = {f.name: f for r in tables.values() for f in r.schema.fields}
     assert "over those whose beds CQC gives" in fields["With nursing: beds"].description
+    # the register its figures come from is named, with the credit its licence asks for (it named four sources, not
+    # CQC: the commissioner review); the FSA's ratings, which no table counts, are not
+    sources = json.loads((site / "market" / "datapackage.json").read_text(encoding="utf-8"))["sources"]
+    assert [s["title"] for s in sources][0].startswith("Care Quality Commission: register of regulated services")
+    assert "Contains public sector information from the Care Quality Commission" in json.dumps(sources) and not any(s["title"].startswith("Food Standards Agency") for s in sources)
 
 
 @pytest.mark.parametrize("locality", ["Not known", "NOT KNOWN"])
