@@ -637,6 +637,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
+    from .kinds import counted
     from .merge import MergeError, check_out_folder, merge, merged_profiles, write_profiles
     from .publish import write_data
 
@@ -649,14 +650,14 @@ def cmd_merge(args: argparse.Namespace) -> int:
             profiles = write_profiles(planned, tmp)
             # the packages' homes, not this folder's site: no homepage, and no feed, snapshots or ORUK API beside it
             write_data(profiles, tmp / "data", homepage="", title="", site=False)
-            (tmp / "merge-report.txt").write_text(writable(report.text(len(homes))) + "\n", encoding="utf-8")
+            (tmp / "merge-report.txt").write_text(writable(report.text(counted(homes))) + "\n", encoding="utf-8")
     except MergeError as exc:
         _say(f"{exc}\nNothing was merged; {out} is unchanged.")
         return 1
     except OSError as exc:
         _say(f"{not_written(exc, out)}; {out} is unchanged.")
         return 1
-    print(report.text(len(homes)))
+    print(report.text(counted(homes)))
     _say(f"Wrote {out / 'data'} and {out / 'providers'}; build a site with: python3 build.py build --providers "
          f"{out / 'providers'} --config YOUR-mkdocs.yml (a copy of mkdocs.yml with your site's name, address, contacts, "
          "postcode areas and whether it holds food hygiene ratings: without --config the site is this folder's own)")

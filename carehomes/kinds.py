@@ -13,6 +13,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from .schema import VALUES_KEY, Field, Schema, SchemaError, load_schema
+from .text import and_list
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,20 @@ def kinds_of(data: dict, schema: Schema | None = None) -> tuple[Kind, ...]:
     if not isinstance(named, list) or not named:
         return all_kinds[:1]
     return tuple(k for k in all_kinds if k.id in named) or all_kinds[:1]
+
+
+def counted(records: list[dict], schema: Schema | None = None) -> str:
+    """How many services ``records`` (profiles' data) are, as the build's summary says them: "88 homes", "62 agencies",
+    "192 services (132 care homes and 62 home care agencies; 2 are both)" (finding.SiteWords.summary's words)."""
+    sets = [{k.id for k in kinds_of(d, schema)} for d in records]
+    held = [k for k in kinds(schema) if any(k.id in s for s in sets)]
+    n = len(sets)
+    if len(held) <= 1:
+        k = held[0] if held else default_kind(schema)
+        return f"{n:,} {title_noun(k.title) if n == 1 else title_noun(k.plural)}"
+    each = [f"{c:,} {(k.title if c == 1 else k.plural).lower()}" for k in held for c in [sum(1 for s in sets if k.id in s)]]
+    both = sum(1 for s in sets if len(s) > 1)
+    return f"{n:,} service{'' if n == 1 else 's'} ({and_list(each)}" + (f"; {both:,} {'is' if both == 1 else 'are'} both" if both else "") + ")"
 
 
 def kind_template_path(k: Kind, schema: Schema | None = None) -> str:

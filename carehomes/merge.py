@@ -30,7 +30,7 @@ from typing import Any
 from .fsutil import SLUG_MAX, UnsafePath, contained_file, read_regular, safe_slug_path
 from .face import lower_first
 from .jsontext import strict_loads
-from .kinds import kinds, kinds_of, profile_key
+from .kinds import counted, kinds, kinds_of, profile_key
 from .load import Profile, errors, parse_bytes
 from .records import canonical, get_path, set_path, typed_dates
 from .safetext import plain
@@ -82,7 +82,7 @@ class Home:
 
 @dataclass
 class MergeReport:
-    sources: list[tuple[str, int]] = field(default_factory=list)
+    sources: list[tuple[str, str]] = field(default_factory=list)  # each package and its services, counted (kinds.counted)
     duplicates: int = 0
     conflicts: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)  # locations whose kinds of service differ between packages
@@ -91,11 +91,13 @@ class MergeReport:
     warnings: list[str] = field(default_factory=list)  # check's warnings, which do not stop a merge, as they do not stop check
     older: list[str] = field(default_factory=list)  # tables published before some of this schema's columns were added
 
-    def text(self, total: int) -> str:
-        lines = [f"Merged {total:,} home{'' if total == 1 else 's'} from {len(self.sources)} package{'' if len(self.sources) == 1 else 's'}:"]
-        lines += [f"  {path}: {n:,} homes" for path, n in self.sources]
+    def text(self, total: str) -> str:
+        """The report, ``total`` the merged services counted (kinds.counted: "192 services (132 care homes and ...)")."""
+        lines = [f"Merged {total} from {len(self.sources)} package{'' if len(self.sources) == 1 else 's'}:"]
+        lines += [f"  {path}: {n}" for path, n in self.sources]
         n = len(self.conflicts)
-        lines.append(f"  {self.duplicates} homes were in more than one package; {n} field{'s' * (n != 1)} differed")
+        d = self.duplicates  # locations, of whatever kinds (a care home and an agency at one are one location)
+        lines.append(f"  {d:,} location{' was' if d == 1 else 's were'} in more than one package; {n} field{'s' * (n != 1)} differed")
         lines += [f"  kinds of service combined: {k}" for k in self.kinds]
         lines += [f"  not combined: {a}" for a in self.apart]
         lines += [f"  conflict: {c}" for c in self.conflicts]
@@ -540,7 +542,7 @@ def merge(paths: list[Path], schema: Schema | None = None) -> tuple[list[dict], 
     kept: dict[str, tuple[dict, str]] = {}
     taken: dict[str, dict[str, str]] = {}  # location ID -> fact path -> the later package it was taken from
     for path, homes in read:
-        report.sources.append((str(path), len(homes)))
+        report.sources.append((str(path), counted([h.data for h in homes], schema)))
         for home in homes:
             h, lid = home.data, home.data["location_id"]
             if lid not in kept:

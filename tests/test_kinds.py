@@ -15,7 +15,7 @@ from helpers import parsed
 from conftest import FIXTURES, ROOT
 
 from carehomes.docs import data_dictionary_html
-from carehomes.kinds import default_kind, kind, kind_of_resource, kinds, kinds_of, title_noun
+from carehomes.kinds import counted, default_kind, kind, kind_of_resource, kinds, kinds_of, title_noun
 from carehomes.load import Profile, parse_profile
 from carehomes.merge import merge
 from carehomes.publish import data_files, write_files
@@ -174,7 +174,11 @@ def test_a_second_kind_survives_merge(tmp_path):
     write_files(data_files(_profiles(), schema, RELEASED), tmp_path / "pkg")
     merged, report = merge([tmp_path / "pkg" / "datapackage.json"], schema)
     by_id = {h["location_id"]: h for h in merged}
-    assert report.sources == [(str(tmp_path / "pkg" / "datapackage.json"), 3)]
+    # counted by kind, as a build counts them (the commissioner review: "Merged 192 homes" of 62 agencies and more)
+    assert report.sources == [(str(tmp_path / "pkg" / "datapackage.json"), "3 services (2 care homes and 2 day centres; 1 is both)")]
+    assert report.text(counted(merged, schema)).startswith("Merged 3 services (2 care homes and 2 day centres; 1 is both) "
+                                                           "from 1 package:\n")
+    assert counted(merged[:1], schema) == "1 home" and counted([by_id["1-000000301"]], schema) == "1 centre"
     assert "kinds" not in by_id["1-000000201"]
     assert by_id["1-000000301"]["kinds"] == ["day_centre"] and by_id["1-000000301"]["places"] == {"total": 12}
     assert by_id["1-000000302"]["kinds"] == ["care_home", "day_centre"]

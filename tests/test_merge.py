@@ -68,7 +68,7 @@ def test_conflicts_are_reported_and_the_first_package_wins_a_tie(tmp_path):
     assert (f"  conflict: 1-10048660596 (Aston House): beds.registered is 16 in {a} (register data dated 2021-03-31) but "
             f"18 in {b} (register data dated 2021-03-31); kept 16 from {a}, the first listed: both have the same date"
             ) in r.stdout.splitlines()
-    assert "  88 homes were in more than one package; 1 field differed" in r.stdout.splitlines()
+    assert "  88 locations were in more than one package; 1 field differed" in r.stdout.splitlines()
 
 
 def test_a_foreign_package_is_refused(tmp_path):
@@ -428,7 +428,7 @@ def test_a_packages_folder_stands_for_its_datapackage_json(tmp_path, pkg):
     by_file, _ = merge([pkg / "datapackage.json"])
     by_folder, report = merge([pkg])
     assert by_folder == by_file and by_folder
-    assert report.text(len(by_folder)).startswith(f"Merged {len(by_folder):,} homes from 1 package:\n")  # not "1 packages"
+    assert report.text(f"{len(by_folder):,} homes").startswith(f"Merged {len(by_folder):,} homes from 1 package:\n")  # not "1 packages"
 
 
 def test_merge_keeps_every_slug_but_a_true_clash_and_says_so():
@@ -655,7 +655,7 @@ def test_a_conflict_is_worded_for_people_not_as_python_values(tmp_path):
         "one known",
         f"{who}: care.weekend_admissions is no in {a} but yes in {b}; kept no from {a}, the first listed, as "
         "care.weekend_admissions has no date of its own"]
-    assert not re.search(r"\b(None|True|False)\b", report.text(1))
+    assert not re.search(r"\b(None|True|False)\b", report.text("1 home"))
 
 
 def test_a_text_that_differs_is_quoted_as_written_on_one_line(tmp_path):
@@ -780,7 +780,7 @@ def test_a_fact_only_the_second_package_knows_is_taken_dated_or_not(tmp_path):
     homes, report = merged(a, b)
     home = homes["1-000000101"]
     assert home["contact"]["phone"] == "01432 000000" and home["staffing"]["nurse_turnover_percent"] == 31
-    assert f"kept '01432 000000' from {b}, the only one known" in report.text(1)
+    assert f"kept '01432 000000' from {b}, the only one known" in report.text("1 home")
     homes, _ = merged(b, a)  # the other way round: the first knows them, and keeps them
     assert homes["1-000000101"]["contact"]["phone"] == "01432 000000"
 
@@ -803,7 +803,7 @@ def test_a_location_of_one_kind_in_one_package_and_two_in_another_keeps_both(tmp
         assert report.conflicts == []
         assert report.kinds == [f"{who}: {was} in {first}, care home and home care agency in {second}; kept as care home "
                                 f"and home care agency, its {gained} facts from {second}"]
-        assert f"  kinds of service combined: {report.kinds[0]}" in report.text(1).splitlines()
+        assert f"  kinds of service combined: {report.kinds[0]}" in report.text("1 home").splitlines()
     homes, report = merged(both, home)  # the first holds both kinds already: nothing to combine, nothing differs
     assert homes["1-000000402"]["kinds"] == ["care_home", "home_care_agency"] and homes["1-000000402"]["homecare"]
     assert (report.kinds, report.conflicts) == ([], [])
@@ -827,7 +827,7 @@ def test_facts_that_do_not_pass_check_together_leave_the_first_whole(tmp_path):
         f"{who}: beds.nursing.available is 2 in {a} (availability confirmed on 2026-11-20) but 9 in {b} (availability "
         f"confirmed on 2026-11-27); kept 2 from {a}, {why}",
         f"{who}: beds.confirmed is 2026-11-20 in {a} but 2026-11-27 in {b}; kept 2026-11-20 from {a}, {why}"]
-    assert f"  not combined: {report.apart[0]}" in report.text(1).splitlines()
+    assert f"  not combined: {report.apart[0]}" in report.text("1 home").splitlines()
 
 
 def test_the_merged_package_describes_only_the_files_in_its_folder(tmp_path, pkg):
