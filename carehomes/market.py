@@ -213,6 +213,8 @@ def overview(views: list[HomeView], today: dt.date, localities: dict[str, list[s
     areas: dict[str, list[HomeView]] = defaultdict(list)
     for v in views:
         areas[area_of(v, by_town, localities, district)].append(v)
+    for name in localities or {}:  # a locality the council names with no care home (its last one closed): a row of 0
+        areas.setdefault(name, [])
     names = sorted(areas, key=lambda a: (-len(areas[a]), a))
     cap = []
     caps = views[0].s.capabilities if views else []
@@ -246,7 +248,7 @@ def _sum(vs: list[HomeView], path: str) -> int:
 def _known_sum(vs: Sequence[Located], path: str) -> int | None:
     """The total over the homes that gave the figure, or None when none did (not known, not 0)."""
     given = [x for x in _values(vs, path) if x is not None]  # each home's value read once
-    return sum(given) if given else None
+    return sum(given) if given or not vs else None  # no homes at all: 0, known (a locality whose last home closed)
 
 
 def _not_known() -> str:
@@ -352,7 +354,7 @@ def _total_of(values: list[Any]) -> Cell:
     """_total from the homes' values."""
     given = [x for x in values if x is not None]
     unknown = len(values) - len(given)
-    known = sum(given) if given else None  # _known_sum
+    known = sum(given) if given or not values else None  # _known_sum
     if known is None:
         return Cell(_not_known(), _not_known(), unknown)
     return Cell(f"{known:,}" + (f" ({unknown:,} home{'s' * (unknown != 1)} {_not_known()})" if unknown else ""), known, unknown)

@@ -281,7 +281,7 @@ def test_merge_of_two_areas_keeps_both_kinds(tmp_path):
     write_files(data_files([both], load_schema(), RELEASED), tmp_path / "b")
     merged, report = merge([tmp_path / "a" / "datapackage.json", tmp_path / "b" / "datapackage.json"], load_schema())
     by_id = {h["location_id"]: h for h in merged}
-    assert [n for _, n in report.sources] == [2, 1]
+    assert [n for _, n in report.sources] == ["2 services (1 care home and 1 home care agency)", "1 service (1 care home and 1 home care agency; 1 is both)"]
     assert "kinds" not in by_id["1-000000201"]
     assert by_id["1-000000401"]["kinds"] == ["home_care_agency"]
     assert by_id["1-000000401"]["coverage"]["districts"] == ["OL1", "OL2"]

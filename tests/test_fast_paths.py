@@ -1242,7 +1242,7 @@ def _market_as_before():
 
     def known_sum(vs, path):
         given = [v.get(path) for v in vs if v.get(path) is not None]
-        return sum(given) if given else None
+        return sum(given) if given or not vs else None  # no homes: 0 (the commissioner review)
 
     def given(vs, path):
         g = [v.get(path) for v in vs if v.get(path) is not None]

@@ -113,7 +113,7 @@ def test_the_change_since_the_newest_release_counts_registered_homes_and_beds(tm
     # each change a plain integer ("+0" is 0, "-1" is -1 with no apostrophe), each "(1 home not known)" a column of its own
     assert csv_rows(tables.files["change-since-release"])[1:] == [
         ["Exampleton", "1", "1", "0", "46", "0", "40", "0", "6", "0"],
-        ["Unknown", "0", "1", "-1", "not known", "0", "not known", "1", "not known", "1"],
+        ["Unknown", "0", "1", "-1", "0", "0", "not known", "1", "not known", "1"],  # no homes now: 0 beds, known
         ["Total", "1", "2", "-1", "46", "0", "40", "1", "6", "1"]]
 
 
@@ -125,7 +125,9 @@ def test_a_home_closed_at_the_release_does_not_count_then(tmp_path):
     full["cqc"] = {**full["cqc"], "status": "Deregistered"}
     tables = Tables()
     market_html(views_of(prov), TODAY, previous=(dt.date(2026, 10, 1), records), tables=tables)
-    assert csv_rows(tables.files["change-since-release"])[1] == ["Exampleton", "1", "0", "1", "40", "0", "not known", "0", "not known", "0"]
+    # no home then: 0 beds then, and the change is the 40 beds now (it said "not known" of both, while the Total row
+    # counted them: the commissioner review)
+    assert csv_rows(tables.files["change-since-release"])[1] == ["Exampleton", "1", "0", "1", "40", "0", "0", "0", "40", "0"]
 
 
 def test_the_market_pages_towns_are_the_lists_towns():
@@ -421,3 +423,17 @@ def test_the_change_since_a_release_counts_care_homes_not_the_agencies_it_holds_
     market_html(views, TODAY, previous=(date, release_records(folder)), tables=tables)
     total = csv_rows(tables.files["change-since-release"])[-1]
     assert total[:4] == ["Total", "44", "44", "0"], total
+
+
+def test_a_locality_the_council_names_with_no_care_home_is_a_row_of_0(tmp_path):
+    """A locality whose last care home closed dropped out of the capacity table altogether, so a gap never showed as 0
+    (the commissioner review: Saddleworth, its one home deregistered). Each locality the council names is a row."""
+    from carehomes.render import market_page
+    from carehomes.schema import load_schema
+
+    _, files = market_page(views_of(FIXTURES / "profiles"), TODAY, {"Exampleton": ["HR1"], "Nowhere Vale": ["HR9"]}, [],
+                           load_schema(), "X")
+    rows = csv_rows(files["capacity-by-kind"])
+    nowhere = next(r for r in rows if r[0] == "Nowhere Vale")
+    assert nowhere[1:3] == ["0", "0"] and "not known" not in nowhere, rows[0]
+    assert [r[0] for r in rows[1:]] == ["Exampleton", "Unknown", "Nowhere Vale", "Total"]
