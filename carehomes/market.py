@@ -552,6 +552,9 @@ class Tables:
                 f"as CSV</a> ({id}.csv)</p>")
 
 
+NEEDS_SHOWN = 12  # the needs table's areas on the page (each a column of 4 figures); its CSV holds every one
+
+
 PACKAGE_FILE = "datapackage.json"  # beside the tables' CSV files in market/: what each is, as at when, from whom
 
 
@@ -843,16 +846,24 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     header = ["Need", Column("Homes that told us (all areas)", Part("Homes that told us (all areas)", "integer",
                                                                      "Homes that told us whether they can meet the need (yes or no)."),
                              Part("Homes (all areas)", "integer", "Every home the page counts.")),
-              *(NeedCell.column(a) for a in names[:12])]
+              *(NeedCell.column(a) for a in names)]
     rows = []
     for row in o["capabilities"]:
         cells: list[str] = [html.escape(row["label"]), Cell(f"{row['told']:,} of {len(views):,}", row["told"], len(views))]
-        for cell in row["cells"][:12]:
-            cells.append(cell.cell())
+        cells += [cell.cell() for cell in row["cells"]]
         rows.append(cells)
     answered = sum(1 for v in views if v.get("capabilities.confirmed"))
     out.append(f"<p>{_of_homes(answered, len(views))} told us which needs they can meet.</p>")
-    out.append(tables.add("needs", f"Homes able to meet each need, by {area_word}" + (" (the 12 largest)" if len(names) > 12 else ""), header, rows))
+    caption = f"Homes able to meet each need, by {area_word}"
+    # the page shows the 12 largest by registered beds (homes, then name, breaking ties: it took the first 12 by homes
+    # and then A to Z, keeping Ludlow's 7 beds over Withington's 28); the CSV every one (the commissioner review)
+    shown = [2 + i for i in sorted(range(len(names)), key=lambda i: (-_sum(groups[names[i]], registered),
+                                                                      -len(groups[names[i]]), names[i]))[:NEEDS_SHOWN]]
+    keep = [0, 1, *sorted(shown)]
+    out.append(html_table(caption + (f" (the {NEEDS_SHOWN} largest by registered {unit}; every {area_word} in needs.csv)"
+                                     if len(names) > NEEDS_SHOWN else ""),
+                          [header[i] for i in keep], [[r[i] for i in keep] for r in rows], row_headers=True)
+               + tables.download("needs", header, rows, caption=caption))
 
     out.append('<h2 id="quality">Quality</h2>')
     ratings = [r for r in VALUES.rating_choices if o["ratings"].get(r)]

@@ -437,3 +437,22 @@ def test_a_locality_the_council_names_with_no_care_home_is_a_row_of_0(tmp_path):
     nowhere = next(r for r in rows if r[0] == "Nowhere Vale")
     assert nowhere[1:3] == ["0", "0"] and "not known" not in nowhere, rows[0]
     assert [r[0] for r in rows[1:]] == ["Exampleton", "Unknown", "Nowhere Vale", "Total"]
+
+
+def test_the_needs_table_shows_the_largest_areas_by_beds_and_its_csv_every_one():
+    """The needs table kept "the 12 largest" of Herefordshire's 15 towns by homes and then A to Z: Ludlow's 7 beds over
+    Withington's 28, and its CSV lost the other three towns a gap analysis needs (the commissioner review)."""
+    from carehomes.render import market_page
+    from carehomes.schema import load_schema
+
+    page, files = market_page(views_of(ROOT / "providers"), TODAY, None, [], load_schema(), "X")
+    header = csv_rows(files["needs"])[0]
+    towns = [h.removesuffix(": homes that can") for h in header if h.endswith(": homes that can")]
+    table = page[page.index("Homes able to meet each need"):]
+    table = table[:table.index("</table>")]
+    shown = [t for t in towns if f">{t}</th>" in table]
+    capacity = csv_rows(files["homes-and-beds"])
+    beds = {row[0]: int(row[capacity[0].index("Registered beds")]) for row in capacity[1:-1]}
+    assert len(towns) == len(beds) == 15 and len(shown) == 12, (towns, shown)
+    assert "Withington" in shown and "Ludlow" not in shown
+    assert min(beds[t] for t in shown) >= max(beds[t] for t in towns if t not in shown), (shown, beds)
