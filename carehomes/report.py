@@ -702,7 +702,7 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
                           for r in bed_changes(views, since, today, previous, before))
     changes = (_table(f"Homes and beds closed and newly registered {e(window)}, by CQC service type", f"""<thead><tr>
 <th scope="col">Service type</th><th scope="col">Homes closed</th><th scope="col">Beds lost</th><th scope="col">Homes registered</th>
-<th scope="col">Beds gained</th><th scope="col">Net change in beds</th></tr></thead><tbody>{change_rows}</tbody>""")
+<th scope="col">Beds gained</th><th scope="col">Net change in beds from closures and new homes</th></tr></thead><tbody>{change_rows}</tbody>""")
                if change_rows else f"<p>No home closed or registered {e(window)}.</p>")
     again = registered_again(views, since, today)
     changes += f"\n<p>{e(again)}</p>" if again else ""
@@ -745,7 +745,7 @@ signals are prompts to look closer, not findings. Check each fact at its source 
 <h2>Closures</h2>
 {closures}
 <h2>Beds lost and gained</h2>
-<p>Beds with nursing are the registered beds of homes CQC registers for care with nursing (CQC registers a home's beds, not each bed's type).</p>
+<p>Beds with nursing are the registered beds of homes CQC registers for care with nursing (CQC registers a home's beds, not each bed's type). The net change counts the homes that closed or were newly registered, not a change in the registered beds of a home still open (a sudden drop is among the signals above); the market page's change since a release counts both.</p>
 {FIRST_IMPORT_BEDS if not previous and before is None and change_rows else ""}{changes}
 {homecare_html(views, today, Tables(site_url.rstrip("/") + "/"), (found, {**DEFAULTS, **thresholds}))}
 <h2>Providers</h2>
