@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-OLDHAM = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "cqc" / "oldham-api-json-2025"
+from carehomes.devtools import shared_folder
+
+OLDHAM = shared_folder() / "data" / "cqc" / "oldham-api-json-2025"  # $CAREHOMES_SHARED, else ../shared
 KEY = "stub-key"
 
 

@@ -19,12 +19,9 @@ from carehomes.siteconfig import config_problems
 from carehomes.report import DEFAULTS, providers, report_csv, report_html, signals
 from carehomes.sources.cqc_files import import_cqc
 from carehomes.views import HomeView
-from conftest import ROOT, TODAY, run_build
+from conftest import CQC, ROOT, TODAY, run_build
 
-OLDHAM = ROOT.parent / "shared" / "data" / "cqc" / "oldham-api-json-2025"
-if not OLDHAM.is_dir():  # a worktree beside the main checkout
-    OLDHAM = Path("/work/shared/data/cqc/oldham-api-json-2025")
-needs_oldham = pytest.mark.skipif(not OLDHAM.is_dir(), reason="the shared Oldham CQC responses are not on this machine")
+OLDHAM = CQC / "oldham-api-json-2025"  # $CAREHOMES_SHARED, else ../shared (conftest.SHARED)
 # one xdist worker runs the module, so its module-scoped import of Oldham (0.3 s) is made once a run, not on each worker
 pytestmark = pytest.mark.xdist_group("commissioner-oldham")
 
@@ -48,7 +45,6 @@ def oldham(oldham_import):
     return report, [v for v in views_of(folder) if "care_home" in v.d.get("kinds", ["care_home"])]
 
 
-@needs_oldham
 def test_a_first_import_lists_the_current_homes_and_counts_every_closed_one(oldham):
     """Issue 21's done-when: 44 current care homes listed, the 43 closed ones reported without pages
     (Shawside closed three weeks before the data, Boston House 14 years before: neither is imported)."""
@@ -62,7 +58,6 @@ def test_a_first_import_lists_the_current_homes_and_counts_every_closed_one(oldh
     assert not any(closed(v.d) for v in views)
 
 
-@needs_oldham
 def test_the_json_import_keeps_key_questions_rating_history_and_the_managers_absence(oldham):
     _, views = oldham
     stoneleigh = next(v for v in views if v.name == "Stoneleigh House")
@@ -72,7 +67,6 @@ def test_the_json_import_keeps_key_questions_rating_history_and_the_managers_abs
     assert (ashbourne.get("cqc.registered_manager"), ashbourne.get("cqc.manager_absent_since")) == (False, dt.date(2024, 1, 18))
 
 
-@needs_oldham
 def test_the_market_page_counts_registered_homes_as_at_the_datas_date(oldham):
     _, views = oldham
     assert data_date(views) == dt.date(2025, 3, 20)
@@ -86,7 +80,6 @@ def test_the_market_page_counts_registered_homes_as_at_the_datas_date(oldham):
             ) in page
 
 
-@needs_oldham
 def test_the_market_page_and_report_warn_when_the_register_they_are_as_at_is_past_its_age(oldham, oldham_import):
     """Oldham's register of 20 March 2025 is 1 year 8 months old on 23 November 2026: each service page warned, but the
     market page and the report gave the date alone. Within the register's staleness age (3 months) neither warns."""
@@ -105,7 +98,6 @@ def test_the_market_page_and_report_warn_when_the_register_they_are_as_at_is_pas
     assert "may be out of date" in market_html(views_of(oldham_import[1], dt.date(2025, 6, 21)), dt.date(2025, 6, 21))
 
 
-@needs_oldham
 def test_oldham_profiles_say_what_cqcs_records_say_and_no_more(oldham, oldham_import):
     """From the faithfulness review: a rating CQC gives only in its newer assessment (Franklin House, Treetops) is
     the home's current rating, with the assessment's date as the latest report's; "Services for everyone" leaves the
@@ -123,7 +115,6 @@ def test_oldham_profiles_say_what_cqcs_records_say_and_no_more(oldham, oldham_im
     assert (taylor.get("cqc.rating"), taylor.get("cqc.report_url")) == ("Not yet rated", None)
 
 
-@needs_oldham
 def test_the_report_finds_the_homes_at_risk_and_none_that_closed_long_ago(oldham):
     _, views = oldham
     today = data_date(views)
@@ -533,7 +524,6 @@ def test_the_providers_table_never_makes_one_provider_of_homes_whose_provider_is
     assert "88 registered homes." in page and "registered services" not in page
 
 
-@needs_oldham
 def test_a_fall_in_rating_says_which_ratings_cqc_gave_to_an_earlier_registration(oldham_import):
     """A new registration shows its earlier one's ratings (CQC's continuing regulatory history): Chadderton Total Care
     (registered 8 September 2023) shows five Requires improvement ratings of 2016-2023, every one of them given to
@@ -597,7 +587,6 @@ def test_the_market_page_names_the_care_homes_of_concern_as_it_names_the_agencie
     assert "beech-house-care-home" not in names  # a new registration alone is no concern
 
 
-@needs_oldham
 def test_the_home_care_section_says_dormancy_counts_only_while_the_register_is_fresh(oldham_import):
     """A dormant agency counts as not taking new clients only while CQC's register is within its staleness age (as the
     find page and each card say since the twenty-fourth session); the market page still said it counted, whatever the
@@ -651,7 +640,6 @@ def test_the_concern_tables_say_they_are_prompts_not_findings_and_only_above_a_t
     assert CONCERN_PROMPT not in page
 
 
-@needs_oldham
 def test_a_rating_given_to_an_earlier_registration_links_that_registrations_reports(oldham):
     """From the commissioner review: Chadderton Total Care's "Read the CQC report" opened its own registration's reports
     page, where CQC lists none (its API record's reports are empty); the report of its rating is the earlier one's."""

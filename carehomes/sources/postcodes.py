@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..schema import ROOT
 
-DEFAULT_DIR = ROOT.parent / "shared" / "data" / "postcodes" / "codepoint-open-2025-10"
+SHARED_CODEPOINT = Path("data") / "postcodes" / "codepoint-open-2025-10"  # in the shared data (devtools.shared_folder)
 ENV_DIR = "CAREHOMES_CODEPOINT"
 # where build.py fetch-postcodes installs it (see sources/codepoint.py; git ignores .codepoint/, the publish workflow caches it whole)
 FETCHED_DIR = ROOT / ".codepoint" / "current"
@@ -69,11 +69,14 @@ def area_of(postcode: str) -> str | None:
 
 def data_dir() -> Path:
     """Where Code-Point Open is: $CAREHOMES_CODEPOINT; else .codepoint/current/ once fetch-postcodes has
-    installed it; else ../shared/data/postcodes/... beside the repository."""
+    installed it; else data/postcodes/... of the shared data ($CAREHOMES_SHARED, else ../shared beside the repository:
+    a clone elsewhere named it and was given no postcode warnings)."""
+    from ..devtools import shared_folder
+
     env = os.environ.get(ENV_DIR)
     if env:
         return Path(env)
-    return FETCHED_DIR if (FETCHED_DIR / "Data" / "CSV").is_dir() else DEFAULT_DIR
+    return FETCHED_DIR if (FETCHED_DIR / "Data" / "CSV").is_dir() else shared_folder() / SHARED_CODEPOINT
 
 
 def missing_areas(areas: list[str] | str | None, folder: Path | None = None) -> list[str]:
