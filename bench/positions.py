@@ -21,9 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from carehomes.schema import shared_folder  # noqa: E402
 from carehomes.sources import postcodes  # noqa: E402
 
-NATIONAL = ROOT.parent / "shared" / "data" / "cqc" / "virtuk-hsca-care-homes-2021-03" / "cqc_care_homes_england_2021-03_cqc_columns_only.csv"
+NATIONAL = shared_folder() / "data" / "cqc" / "virtuk-hsca-care-homes-2021-03" / "cqc_care_homes_england_2021-03_cqc_columns_only.csv"
 
 
 def main() -> int:

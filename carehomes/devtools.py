@@ -7,18 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .schema import SHARED_ENV, shared_folder  # noqa: F401  (the tests' and the CLI's, named here as before)
+
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_ENV = "CAREHOMES_SHARED"
 CHROMIUM = "/usr/bin/chromium"
 # The browser tests' Chromium: Debian's headless build of the same version (the old headless mode, Playwright's own
 # default for headless runs), a third less CPU a test than the whole browser run headless (the browser tests took
 # 49 s instead of 74 s); the tests use the whole browser when only it can be had (tests/conftest.py CHROMIUM).
 HEADLESS_SHELL = "/usr/bin/chromium-headless-shell"
-
-
-def shared_folder() -> Path:
-    """Where the real open data sets live: ``$CAREHOMES_SHARED`` or ``../shared`` beside the repository."""
-    return Path(os.environ.get(SHARED_ENV) or ROOT.parent / "shared")
 
 
 def _say(msg: str) -> None:

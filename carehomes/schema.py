@@ -15,6 +15,14 @@ from .safetext import json_for_html, web_address
 from .text import with_article
 
 ROOT = Path(__file__).resolve().parent.parent
+SHARED_ENV = "CAREHOMES_SHARED"
+
+
+def shared_folder() -> Path:
+    """Where the real open data sets live: ``$CAREHOMES_SHARED`` or ``../shared`` beside the repository."""
+    import os
+
+    return Path(os.environ.get(SHARED_ENV) or ROOT.parent / "shared")
 SCHEMA_PATH = ROOT / "schema" / "datapackage.json"
 VALUES_KEY = "x-directory"
 

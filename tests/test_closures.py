@@ -15,7 +15,7 @@ from carehomes.market import market_html
 from carehomes.report import DEFAULTS, bed_changes, report_html, signals
 from carehomes.views import HomeView
 from conftest import ROOT, run_build
-from test_commissioner_oldham import OLDHAM, needs_oldham, oldham_area_views
+from test_commissioner_oldham import OLDHAM, oldham_area_views
 
 OLDHAM_AREA = ROOT / "areas" / "oldham" / "providers"
 AS_AT = dt.date(2025, 3, 20)
@@ -170,7 +170,6 @@ def test_a_link_or_a_folder_in_its_place_is_never_followed(tmp_path):
     assert closures.read(folder)[1].startswith("is a folder, where the import writes a file")
 
 
-@needs_oldham
 def test_the_oldham_site_and_report_commands_count_them(tmp_path):
     out = tmp_path / "report"
     done = run_build("report", "--area", "oldham", "--out", str(out))

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..schema import ROOT
+from ..schema import ROOT, shared_folder
 
-SHARED_CODEPOINT = Path("data") / "postcodes" / "codepoint-open-2025-10"  # in the shared data (devtools.shared_folder)
+SHARED_CODEPOINT = Path("data") / "postcodes" / "codepoint-open-2025-10"  # in the shared data (schema.shared_folder)
 ENV_DIR = "CAREHOMES_CODEPOINT"
 # where build.py fetch-postcodes installs it (see sources/codepoint.py; git ignores .codepoint/, the publish workflow caches it whole)
 FETCHED_DIR = ROOT / ".codepoint" / "current"
@@ -71,8 +71,6 @@ def data_dir() -> Path:
     """Where Code-Point Open is: $CAREHOMES_CODEPOINT; else .codepoint/current/ once fetch-postcodes has
     installed it; else data/postcodes/... of the shared data ($CAREHOMES_SHARED, else ../shared beside the repository:
     a clone elsewhere named it and was given no postcode warnings)."""
-    from ..devtools import shared_folder
-
     env = os.environ.get(ENV_DIR)
     if env:
         return Path(env)
