@@ -146,8 +146,8 @@ def template_text(schema: Schema | None = None, kind: Kind | None = None) -> str
             if isinstance(value, list):
                 out.append(f"{pad}{key}:")
                 out.extend(f"{pad}- {_yaml_scalar(v)}" for v in value)
-            elif f.name == "description":
-                out.append(f"{pad}{key}: >-")
+            elif f.name == "description":  # kept line for line (|-), as the page shows it: a folded >- joins the lines
+                out.append(f"{pad}{key}: |-")
                 out.append(f"{pad}  {value}")
             else:
                 out.append(f"{pad}{key}: {_yaml_scalar(value)}")

@@ -1,8 +1,8 @@
 """Outside text made safe: as HTML for pages, and quoted for messages, logs and GitHub comments.
 
 Pages: nothing a provider writes can become a tag or attribute: every character is escaped
-before the few allowed patterns (paragraphs, lists, **bold**, *italic*, links) are
-turned into markup, and links are kept only for http, https, mailto and tel. A picture
+before the few allowed patterns (paragraphs, line breaks, bulleted and numbered lists, **bold**, *italic*, links)
+are turned into markup, and links are kept only for http, https, mailto and tel. A picture
 (``![text](url)``) is a link to it, never an image on the page.
 
 Messages: every value from a file, an API or a form that is printed, logged or posted goes through
@@ -23,8 +23,13 @@ _LINK = re.compile(r"(?P<picture>!?)\[(?P<text>[^\]\n]{0,200})\]\((?P<url>(?:[^(
 # [text][name] and [name]: https://... (Markdown's reference links), which markdown_lite shows as they are written
 _REFERENCE = re.compile(r"\[[^\]\n]{1,200}\]\[[^\]\n]{0,200}\]|^[ \t]{0,3}\[[^\]\n]{1,200}\]:[ \t]*\S", re.MULTILINE)
 PICTURE_TEXT = "picture"  # the link's words for a picture with no text of its own: ![](https://...)
-_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-_ITALIC = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
+# both may run over a line break in a paragraph, as they did when its lines were joined with spaces
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
+_ITALIC = re.compile(r"(?<![*\w])\*(?=\S)([^*]+?)(?<=\S)\*(?![*\w])")
+# a list item's line, once stripped: '- ' or '* ' (a bullet), or a number of at most 3 digits then '.' or ')' (a
+# numbered item), then its words; '2026. A good year' (a year, not an item's number) and '3.' alone are text
+_BULLET = re.compile(r"[-*][ \t]+(?=\S)")
+_NUMBERED = re.compile(r"([0-9]{1,3})[.)][ \t]+(?=\S)")
 
 
 def json_for_html(text: str) -> str:
@@ -119,19 +124,54 @@ def _inline(escaped: str) -> str:
     return _ITALIC.sub(r"<em>\1</em>", out)
 
 
+def _list_item(line: str) -> tuple[str, int, str] | None:
+    """A stripped line as a list item: ("ul", 1, its words) or ("ol", its number, its words); else None."""
+    m = _BULLET.match(line)
+    if m:
+        return "ul", 1, line[m.end():]
+    m = _NUMBERED.match(line)
+    return ("ol", int(m[1]), line[m.end():]) if m else None
+
+
+def _lines_html(lines: list[str]) -> str:
+    """Lines of one paragraph or list item, escaped and marked up, a <br> between each."""
+    return _inline("\n".join(escape(line) for line in lines)).replace("\n", "<br>\n")
+
+
 def markdown_lite(text: str | None) -> str:
-    """Render limited Markdown to HTML that cannot carry script, styles or unsafe links."""
+    """Render limited Markdown to HTML that cannot carry script, styles or unsafe links.
+
+    A blank line starts a new paragraph and a single line break is a line break (<br>), as a form's text was typed.
+    A line starting '- ' or '* ' is a bullet, one starting a number then '.' or ')' ('1. ', '2) ') a numbered item
+    (<ol>, its first number kept as ``start`` when it is not 1); a bullet may follow a paragraph's line directly, a
+    numbered list only when it starts at 1 (as CommonMark has it: 'Rooms:\n2. Garden' is a paragraph of two lines).
+    An indented line after an item goes on in it; any other line ends the list and starts a paragraph."""
     if not text:
         return ""
-    blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip())
     html = []
-    for block in blocks:
-        lines = [line.strip() for line in block.split("\n") if line.strip()]
-        if lines and all(re.match(r"[-*] ", line) for line in lines):
-            items = "".join(f"<li>{_inline(escape(line[2:].strip()))}</li>" for line in lines)
-            html.append(f"<ul>{items}</ul>")
-        else:
-            html.append(f"<p>{_inline(escape(' '.join(lines)))}</p>")
+    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip()):
+        parts: list[tuple[str, int, list[list[str]]]] = []  # (p, ul or ol; its first number; its items' lines)
+        for raw in block.split("\n"):
+            line = raw.strip()
+            if not line:
+                continue
+            item = _list_item(line)
+            last = parts[-1] if parts else None
+            if item and (last is None or last[0] != "p" or item[0] == "ul" or item[1] == 1):
+                if last and last[0] == item[0]:
+                    last[2].append([item[2]])
+                else:
+                    parts.append((item[0], item[1], [[item[2]]]))
+            elif last and (last[0] == "p" or raw[:1].isspace()):  # a paragraph's next line, or an item's indented one
+                last[2][-1].append(line)
+            else:
+                parts.append(("p", 1, [[line]]))
+        for kind, start, items in parts:
+            if kind == "p":
+                html.append(f"<p>{_lines_html(items[0])}</p>")
+            else:
+                first = f' start="{start}"' if kind == "ol" and start != 1 else ""
+                html.append(f"<{kind}{first}>{''.join(f'<li>{_lines_html(lines)}</li>' for lines in items)}</{kind}>")
     return "\n".join(html)
 
 

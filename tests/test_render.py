@@ -216,6 +216,31 @@ def test_markdown_lite_allows_only_safe_links():
     assert safe_url("https://ok.org") == "https://ok.org" and safe_url("vbscript:x") is None and safe_url("https:///x") is None
 
 
+def test_markdown_lite_keeps_the_lines_and_lists_a_provider_types():
+    """A list under a line of text, a numbered list and a second line were joined into one run-on paragraph ('<p>We
+    offer: - nursing care - respite stays 1. Ground floor rooms 2. Garden views</p>'), though the docs said lists
+    worked: a list was made only when every line of a block was a '- ' line, never a numbered one, and a single
+    line break became a space. A bullet may now follow a line of text directly, a numbered list too when it starts
+    at 1 (as CommonMark has it), and a line break is a <br>; a year or a number alone at a line's start is text."""
+    assert markdown_lite("We offer:\n- nursing care\n- respite stays\n1. Ground floor rooms\n2. Garden views") == (
+        "<p>We offer:</p>\n<ul><li>nursing care</li><li>respite stays</li></ul>\n"
+        "<ol><li>Ground floor rooms</li><li>Garden views</li></ol>")
+    assert markdown_lite("Gofal cartref\u2026\nSecond line.") == "<p>Gofal cartref\u2026<br>\nSecond line.</p>"
+    assert markdown_lite("* one\n* *two*\n\n*Italic* words") == "<ul><li>one</li><li><em>two</em></li></ul>\n<p><em>Italic</em> words</p>"
+    assert markdown_lite("3) Three\n4) Four") == '<ol start="3"><li>Three</li><li>Four</li></ol>'
+    assert markdown_lite("1. First\n\n2. Second") == '<ol><li>First</li></ol>\n<ol start="2"><li>Second</li></ol>'
+    # an indented line goes on in its item; any other line ends the list
+    assert markdown_lite("- rooms\n  with a view\nCall us.") == "<ul><li>rooms<br>\nwith a view</li></ul>\n<p>Call us.</p>"
+    # a year, a number with no words after it, a numbered line under text not starting at 1, a dash alone: text
+    assert markdown_lite("2026. A good year") == "<p>2026. A good year</p>"
+    assert markdown_lite("3. ") == "<p>3.</p>" and markdown_lite("- ") == "<p>-</p>"
+    assert markdown_lite("Rooms:\n2. Garden\n-\n-5 degrees") == "<p>Rooms:<br>\n2. Garden<br>\n-<br>\n-5 degrees</p>"
+    # bold and italic still run over a line break, as when the lines were joined; everything stays escaped
+    assert markdown_lite("**very\ngood** and *a\nb*") == "<p><strong>very<br>\ngood</strong> and <em>a<br>\nb</em></p>"
+    assert markdown_lite("- <b>x</b>\n1. <script>\n<i>y</i>") == (
+        "<ul><li>&lt;b&gt;x&lt;/b&gt;</li></ul>\n<ol><li>&lt;script&gt;</li></ol>\n<p>&lt;i&gt;y&lt;/i&gt;</p>")
+
+
 def test_the_open_data_page_says_which_tables_are_empty_before_anyone_downloads_them(built):
     """The bundled site lists care homes alone: its home care agencies' table and JSON are published with no rows (their
     columns are the same everywhere), and the table of files says so, so nobody downloads them to find nothing."""
