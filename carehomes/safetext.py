@@ -3,7 +3,9 @@
 Pages: nothing a provider writes can become a tag or attribute: every character is escaped
 before the few allowed patterns (paragraphs, line breaks, bulleted and numbered lists, **bold**, *italic*, links)
 are turned into markup, and links are kept only for http, https, mailto and tel. A picture
-(``![text](url)``) is a link to it, never an image on the page.
+(``![text](url)``) is a link to it, never an image on the page. A link to another address is no link: its words
+are shown with the address in brackets after them ('our website (www.example.org)'), or alone when the address
+names another scheme (``javascript:``, ``data:``), which is left out.
 
 Messages: every value from a file, an API or a form that is printed, logged or posted goes through
 ``outside`` (Markdown: comments, issue and pull request bodies) or ``plain`` (a terminal or a
@@ -77,15 +79,40 @@ def tel_link(phone: str | None) -> list[str] | None:
     return [str(phone).strip(), href] if href else None
 
 
+# an address starting with a scheme no link may have ('javascript:', 'data:', 'ftp:'): left out of the page, where any
+# other address no link may have ('www.example.org', 'http:/x.org') is shown as text after the link's words
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+-]*:")
+
+
+def address_left_out(url: str) -> bool:
+    """Whether ``markdown_lite`` leaves out a link's address it makes no link (its words shown alone): one starting
+    with another scheme than http, https, mailto and tel; any other such address is shown in brackets after them."""
+    m = _SCHEME.match(url.strip())
+    return m is not None and m.group(0)[:-1].lower() not in SAFE_SCHEMES
+
+
+def refused_links(text: str | None) -> list[tuple[str, str]]:
+    """The Markdown links in ``text`` that ``markdown_lite`` will not make links (not http(s), mailto or tel, or with
+    characters no address has), each as (its address, what the page shows instead, unescaped): its words and the
+    address in brackets ('our website (www.example.org)'), or its words alone when the address is left out
+    (``address_left_out``: 'click' for '[click](javascript:...)')."""
+    out = []
+    for m in _LINK.finditer(text or ""):
+        words = m["text"] or (PICTURE_TEXT if m["picture"] else "")
+        if words and not safe_url(m["url"]):
+            out.append((m["url"], words if address_left_out(m["url"]) else f"{words} ({m['url']})"))
+    return out
+
+
 def unsafe_links(text: str | None) -> list[str]:
-    """The addresses of Markdown links in ``text`` that ``markdown_lite`` will not make links (their
-    text is shown without a link): not http(s), mailto or tel, or with characters no address has."""
-    return [m["url"] for m in _LINK.finditer(text or "") if (m["text"] or m["picture"]) and not safe_url(m["url"])]
+    """The addresses of ``refused_links``: the Markdown links in ``text`` that ``markdown_lite`` will not make links."""
+    return [url for url, _ in refused_links(text)]
 
 
 def pictures(text: str | None) -> list[str]:
-    """The addresses of Markdown pictures (``![text](url)``) in ``text``, which ``markdown_lite`` shows as links."""
-    return [m["url"] for m in _LINK.finditer(text or "") if m["picture"]]
+    """The addresses of Markdown pictures (``![text](url)``) in ``text`` that ``markdown_lite`` shows as links to them
+    (a picture with an address no link may have is one of ``refused_links``)."""
+    return [m["url"] for m in _LINK.finditer(text or "") if m["picture"] and safe_url(m["url"])]
 
 
 def reference_links(text: str | None) -> list[str]:
@@ -113,10 +140,11 @@ def _inline(escaped: str) -> str:
         if not text:  # [](url): no words to be the link; shown as written
             return m.group(0)
         # the URL was escaped with the rest; unescape the entities escape() makes (&amp; last), then re-check it
-        url = safe_url(raw_url.replace("&lt;", "<").replace("&gt;", ">").replace("&#x27;", "'").replace("&quot;", '"')
-                       .replace("&amp;", "&"))
-        if not url:
-            return text
+        unescaped = (raw_url.replace("&lt;", "<").replace("&gt;", ">").replace("&#x27;", "'").replace("&quot;", '"')
+                     .replace("&amp;", "&"))
+        url = safe_url(unescaped)
+        if not url:  # no link: its words, and the address as typed in brackets unless it is left out (refused_links)
+            return text if address_left_out(unescaped) else f"{text} ({raw_url})"
         return f'<a href="{escape(url, quote=True)}" rel="nofollow noopener">{text}</a>'
 
     out = _LINK.sub(link, escaped)

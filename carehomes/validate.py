@@ -19,7 +19,7 @@ from .load import MAX_DIGITS, Profile, char_name, errors, parse_profile, too_man
 from .problems import Problem
 from .records import get_path
 from .schema import Field, Schema, Values, load_schema
-from .safetext import html_tags, pictures, reference_links, shown, unsafe_links
+from .safetext import address_left_out, html_tags, pictures, reference_links, refused_links, shown
 from .text import and_list
 
 EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
@@ -203,15 +203,18 @@ WRITTEN_EXAMPLES = (LINK_EXAMPLE, PICTURE_LINK_EXAMPLE)  # what to type, in the 
 
 
 def description_warnings(text: str) -> list[str]:
-    """A warning for each Markdown link in a description that the page shows as plain text, each picture (shown
-    as a link to it), each reference link (shown as written) and its HTML tags (shown as typed, not as markup)."""
+    """A warning for each Markdown link in a description that the page shows as no link, saying what it shows instead
+    (its words and address as plain text, or its words alone: safetext.refused_links), each picture (shown as a link
+    to it), each reference link (shown as written) and its HTML tags (shown as typed, not as markup)."""
     tags = html_tags(text)
     named = [f"'{_short(t, 40)}'" for t in tags]
     quoted = and_list(named) if len(named) <= 3 else f"{', '.join(named[:3])} and others"
     one = len(tags) == 1
-    return [*(f"the link to '{_short(url)}' is shown as plain text, not a link: a link must be a whole web address "
-              f"starting https:// or http://, or a mailto: or tel: link, like {LINK_EXAMPLE}"
-              for url in unsafe_links(text)),
+    return [*(f"the link to '{_short(url)}' "
+              + (f"is left out, not shown: the page shows '{_short(page, 80)}' alone, not as a link. "
+                 if address_left_out(url) else f"is shown as plain text, not a link: the page shows '{_short(page, 80)}'. ")
+              + "A link must be a whole web address starting https:// or http://, or a mailto: or tel: link, like "
+              + LINK_EXAMPLE for url, page in refused_links(text)),
             *(f"the picture '{_short(url)}' is shown as a link to it, not as a picture: a profile page shows no "
               f"pictures; to link to it, write {PICTURE_LINK_EXAMPLE}"
               for url in pictures(text)),

@@ -14,7 +14,7 @@ from helpers import search_index
 from carehomes.ages import Age, nice_date
 from carehomes.load import parse_profile
 from carehomes.publish import release_date
-from carehomes.safetext import markdown_lite, safe_url, unsafe_links
+from carehomes.safetext import markdown_lite, refused_links, safe_url, unsafe_links
 from carehomes.views import HomeView
 
 
@@ -211,7 +211,8 @@ def test_markdown_lite_allows_only_safe_links():
     # written with '&#x27;' was read as one with a quote (so shown as text) that check called a link
     written = "[mail](mailto:a@b.org?subject=<x>) [s](https://x.org/&#x27;)"
     assert unsafe_links(written) == ["mailto:a@b.org?subject=<x>"]
-    assert markdown_lite(written) == '<p>mail <a href="https://x.org/&amp;#x27;" rel="nofollow noopener">s</a></p>'
+    assert markdown_lite(written) == ('<p>mail (mailto:a@b.org?subject=&lt;x&gt;) '
+                                      '<a href="https://x.org/&amp;#x27;" rel="nofollow noopener">s</a></p>')
     assert markdown_lite("- one\n- **two**\n\nNext *para*") == "<ul><li>one</li><li><strong>two</strong></li></ul>\n<p>Next <em>para</em></p>"
     assert safe_url("https://ok.org") == "https://ok.org" and safe_url("vbscript:x") is None and safe_url("https:///x") is None
 
@@ -239,6 +240,22 @@ def test_markdown_lite_keeps_the_lines_and_lists_a_provider_types():
     assert markdown_lite("**very\ngood** and *a\nb*") == "<p><strong>very<br>\ngood</strong> and <em>a<br>\nb</em></p>"
     assert markdown_lite("- <b>x</b>\n1. <script>\n<i>y</i>") == (
         "<ul><li>&lt;b&gt;x&lt;/b&gt;</li></ul>\n<ol><li>&lt;script&gt;</li></ol>\n<p>&lt;i&gt;y&lt;/i&gt;</p>")
+
+
+def test_a_link_the_page_cannot_make_shows_its_address_or_is_said_to_leave_it_out():
+    """'Visit [our website](www.coppice.example) or call' was shown as 'Visit our website or call', the address
+    gone, while check and the apply-update reply said it was 'shown as plain text'. An address with no scheme, or
+    one no link may have, is now shown escaped in brackets after the words; one of another scheme (javascript:,
+    data:) is left out, the words alone, and refused_links (what check quotes) gives exactly what the page shows."""
+    written = "Visit [our website](www.coppice.example) or call"
+    assert markdown_lite(written) == "<p>Visit our website (www.coppice.example) or call</p>"
+    assert refused_links(written) == [("www.coppice.example", "our website (www.coppice.example)")]
+    assert markdown_lite("[click](javascript:alert(1))") == "<p>click</p>"
+    assert refused_links("[click](javascript:alert(1)) [x](Data:text/html,y)") == [
+        ("javascript:alert(1)", "click"), ("Data:text/html,y", "x")]
+    assert markdown_lite("[a](https:///x) [b](www.x.example:8080/a)") == "<p>a (https:///x) b (www.x.example:8080/a)</p>"
+    assert markdown_lite("![garden](www.x.example/g.jpg) ![](ftp://x.example/g)") == "<p>garden (www.x.example/g.jpg) picture</p>"
+    assert markdown_lite('[x](www.x.example/"onmouseover=y)') == "<p>x (www.x.example/&quot;onmouseover=y)</p>"
 
 
 def test_the_open_data_page_says_which_tables_are_empty_before_anyone_downloads_them(built):

@@ -1099,6 +1099,23 @@ def test_html_in_the_description_is_applied_and_the_reply_says_the_page_shows_it
             "\\*italic\\* marks words\n") in res["comment"]
 
 
+def test_a_description_link_with_no_https_is_applied_and_the_reply_says_what_the_page_shows(repo):
+    """'Visit [our website](www.coppice.example) or call' was applied and the page showed 'Visit our website or call',
+    the address gone, while the reply said the address was 'shown as plain text'. The page shows 'our website
+    (www.coppice.example)' now, and the reply quotes it; a javascript: address is said to be left out."""
+    text = ("### Your home's page name\n\naston-house\n\n### About the home\n\n"
+            "Visit [our website](www.coppice.example) or call.\n[click](javascript:alert(1))")
+    r, res = apply(repo, text, "aston-manager")
+    assert r.returncode == 0 and res["status"] == "applied", r.stdout
+    assert res["notes"] == [
+        "About the home: the link to 'www.coppice.example' is shown as plain text, not a link: the page shows 'our "
+        "website (www.coppice.example)'. A link must be a whole web address starting https:// or http://, or a mailto: "
+        "or tel: link, like [our website](https://www.example.org)",
+        "About the home: the link to 'javascript:alert(1)' is left out, not shown: the page shows 'click' alone, not as "
+        "a link. A link must be a whole web address starting https:// or http://, or a mailto: or tel: link, like "
+        "[our website](https://www.example.org)"]
+
+
 def test_a_description_with_emoji_typed_on_a_phone_is_applied_as_typed(repo):
     """'Our nurses' with a nurse emoji (a woman and a staff joined by U+200D ZERO WIDTH JOINER), a family, the rainbow
     flag and a red heart (U+FE0F) was refused as holding an invisible character; a zero-width space still is, the

@@ -267,14 +267,27 @@ def test_a_rating_imported_from_a_register_that_does_not_date_it_is_allowed():
         "providers/t.yaml:7: cqc.rating: 'Good' is given without cqc.rating_date; add the date CQC published the rating"]
 
 
-def test_a_description_link_the_page_cannot_show_is_a_warning_for_each():
-    """The page shows such a link's text without the link (safetext.markdown_lite); check says so, and
-    the profile is still used."""
+def test_a_description_link_the_page_cannot_show_is_a_warning_for_each_saying_what_the_page_shows():
+    """The page showed '[this](www.example.org)' as 'this', its address gone, while check said the address was
+    'shown as plain text'. The page now shows 'this (www.example.org)', and a javascript: address is left out (its
+    words alone): check says which, quoting what the page shows, and the profile is still used."""
     assert problems("description: 'See [our page](javascript:alert(1)) and [this](www.example.org), "
                     "[ok](https://example.org/a_(b)).'\n") == [
-        f"providers/t.yaml:6: warning: description: the link to '{url}' is shown as plain text, not a link: a link "
-        "must be a whole web address starting https:// or http://, or a mailto: or tel: link, like "
-        "[our website](https://www.example.org)" for url in ("javascript:alert(1)", "www.example.org")]
+        "providers/t.yaml:6: warning: description: the link to 'javascript:alert(1)' is left out, not shown: the page "
+        "shows 'our page' alone, not as a link. A link must be a whole web address starting https:// or http://, or a "
+        "mailto: or tel: link, like [our website](https://www.example.org)",
+        "providers/t.yaml:6: warning: description: the link to 'www.example.org' is shown as plain text, not a link: "
+        "the page shows 'this (www.example.org)'. A link must be a whole web address starting https:// or http://, or "
+        "a mailto: or tel: link, like [our website](https://www.example.org)"]
+
+
+def test_a_picture_with_an_address_no_link_may_have_is_one_warning_not_two_that_disagree():
+    """'![garden](www.example.org/g.jpg)' was said to be both 'shown as plain text, not a link' and 'shown as a link
+    to it': the page shows no link, so the one warning says what it shows."""
+    assert problems("description: '![garden](www.example.org/g.jpg)'\n") == [
+        "providers/t.yaml:6: warning: description: the link to 'www.example.org/g.jpg' is shown as plain text, not a "
+        "link: the page shows 'garden (www.example.org/g.jpg)'. A link must be a whole web address starting https:// "
+        "or http://, or a mailto: or tel: link, like [our website](https://www.example.org)"]
 
 
 def test_html_tags_in_a_description_are_a_warning_saying_the_page_shows_them_as_typed():
