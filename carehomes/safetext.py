@@ -134,22 +134,34 @@ def html_tags(text: str | None) -> list[str]:
     return list(seen.values())
 
 
+def _marks(escaped: str) -> str:
+    """**bold** and *italic* in escaped text."""
+    return _ITALIC.sub(r"<em>\1</em>", _BOLD.sub(r"<strong>\1</strong>", escaped))
+
+
 def _inline(escaped: str) -> str:
+    """Links, **bold** and *italic* in escaped text. Each link is set aside while bold and italic are marked (a
+    NUL holds its place), so that a '*' in an address is part of it: 'https://x.org/*b*/' had been linked as
+    'https://x.org/<em>b</em>/', and an address shown as text had its stars turned into italics."""
+    links: list[str] = []
+
     def link(m: re.Match) -> str:
         text, raw_url = m["text"] or (PICTURE_TEXT if m["picture"] else ""), m["url"]
         if not text:  # [](url): no words to be the link; shown as written
-            return m.group(0)
+            links.append(m.group(0))
+            return f"\x00{len(links) - 1}\x00"
         # the URL was escaped with the rest; unescape the entities escape() makes (&amp; last), then re-check it
         unescaped = (raw_url.replace("&lt;", "<").replace("&gt;", ">").replace("&#x27;", "'").replace("&quot;", '"')
                      .replace("&amp;", "&"))
         url = safe_url(unescaped)
         if not url:  # no link: its words, and the address as typed in brackets unless it is left out (refused_links)
-            return text if address_left_out(unescaped) else f"{text} ({raw_url})"
-        return f'<a href="{escape(url, quote=True)}" rel="nofollow noopener">{text}</a>'
+            links.append(_marks(text) if address_left_out(unescaped) else f"{_marks(text)} ({raw_url})")
+        else:
+            links.append(f'<a href="{escape(url, quote=True)}" rel="nofollow noopener">{_marks(text)}</a>')
+        return f"\x00{len(links) - 1}\x00"
 
-    out = _LINK.sub(link, escaped)
-    out = _BOLD.sub(r"<strong>\1</strong>", out)
-    return _ITALIC.sub(r"<em>\1</em>", out)
+    out = _marks(_LINK.sub(link, escaped.replace("\x00", "\ufffd")))  # a NUL typed is shown as a browser shows it
+    return re.sub("\x00([0-9]+)\x00", lambda m: links[int(m[1])], out) if links else out
 
 
 def _list_item(line: str) -> tuple[str, int, str] | None:

@@ -258,6 +258,21 @@ def test_a_link_the_page_cannot_make_shows_its_address_or_is_said_to_leave_it_ou
     assert markdown_lite('[x](www.x.example/"onmouseover=y)') == "<p>x (www.x.example/&quot;onmouseover=y)</p>"
 
 
+def test_stars_in_a_link_address_are_part_of_it_not_bold_or_italic():
+    """'[a](https://x.org/*b*/)' was linked to 'https://x.org/<em>b</em>/' (bold and italic were marked after the
+    links were made, inside their href too), and an address shown as text lost its stars to italics. A link's
+    address is now kept as written; its words, and words around it, are still marked."""
+    assert markdown_lite("[a](https://x.org/*b*/) and *c*") == (
+        '<p><a href="https://x.org/*b*/" rel="nofollow noopener">a</a> and <em>c</em></p>')
+    assert markdown_lite("[a](https://x.org/**b**/)") == '<p><a href="https://x.org/**b**/" rel="nofollow noopener">a</a></p>'
+    assert markdown_lite("**see [our *big* site](https://x.org)** now") == (
+        '<p><strong>see <a href="https://x.org" rel="nofollow noopener">our <em>big</em> site</a></strong> now</p>')
+    assert markdown_lite("[x](www.a.example/*b*) *i*") == "<p>x (www.a.example/*b*) <em>i</em></p>"
+    assert markdown_lite("[](https://x.org/*a*)") == "<p>[](https://x.org/*a*)</p>"
+    assert markdown_lite("a\x000\x00 [b](https://x.org)") == (  # a NUL typed holds no link's place
+        '<p>a\ufffd0\ufffd <a href="https://x.org" rel="nofollow noopener">b</a></p>')
+
+
 def test_the_open_data_page_says_which_tables_are_empty_before_anyone_downloads_them(built):
     """The bundled site lists care homes alone: its home care agencies' table and JSON are published with no rows (their
     columns are the same everywhere), and the table of files says so, so nobody downloads them to find nothing."""
