@@ -850,7 +850,7 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         return res
     asked = with_missing(answers, schema)  # a question whose heading was taken out of the issue: left empty
     blanks, said = left_empty(asked, values, profile.data, schema)
-    blanks += left_undated(asked, values, profile.data, schema)
+    blanks += left_undated(asked, values, profile.data, schema, on)
     edit = edit_profile(path, values, on, display_path(path, repo), schema, today)
     edit.problems = [p for p in edit.problems if p.field not in said]  # a box left empty: its one reply says it all
     if errors or edit.problems or typed_errors or blanks:  # every problem at once, those of reading the body first
@@ -1009,11 +1009,14 @@ def dated_groups(schema: Schema) -> list[tuple[str, frozenset[str]]]:
             for k in kinds(schema) for date in forms.group_dates(k, schema)]
 
 
-def left_undated(answers: dict[str, str | None], values: dict[str, Any], data: dict[str, Any], schema: Schema) -> list[str]:
+def left_undated(answers: dict[str, str | None], values: dict[str, Any], data: dict[str, Any], schema: Schema,
+                 on: dt.date | None = None) -> list[str]:
     """For each date the update sets (one of its facts given, or the date itself) while a fact it dates, asked in the
     form, is left empty but held on the page: one reply naming them. The date would show the earlier answers as
     checked on the new day (a fee without nursing from June, dated today because the fee with nursing changed). The
-    date typed as the page has it keeps it, and with it each answer's date."""
+    date typed as the page has it keeps it, and with it each answer's date; so does a date left empty when ``on``, the
+    day edit_profile stamps, is the page's date already (a second update the same day corrects one answer: those left
+    empty were checked that day too)."""
     from .face import money_paths
 
     by_label, paid = forms.labels(schema), money_paths(schema)
@@ -1023,7 +1026,7 @@ def left_undated(answers: dict[str, str | None], values: dict[str, Any], data: d
             continue
         held_date = _get(data, date)
         held_date = held_date if isinstance(held_date, dt.date) else None
-        if date in values and values[date] == held_date:
+        if values.get(date, on) == held_date and held_date is not None:  # the date would not change
             continue
         left = [(label, old, by_label[label].path in paid) for label, raw in answers.items()
                 if raw is None and label in by_label and by_label[label].path in facts

@@ -1365,6 +1365,32 @@ def test_a_details_update_that_leaves_out_an_answer_its_date_covers_is_refused_n
     assert yaml.safe_load(full.read_text())["fees"]["date"] == dt.date(2026, 11, 30)
 
 
+def test_one_answer_corrected_on_the_day_its_set_was_dated_keeps_the_others_and_goes_in(repo):
+    """From the forms review: with the fees and needs already dated the day of the update (an earlier update that day),
+    a second form correcting one fee was refused with "you left empty an answer your page shows as checked on
+    30 November 2026 ... With this update it would look checked today ... Or type 2026-11-30 in Fees dated to keep the
+    old date": the old date was today. The date does not change, so the answers left empty keep their values and
+    their date, which is true of them; the update goes in. A day later the rule holds as before."""
+    full = repo / "providers" / "example-full.yaml"
+    full.write_text(full.read_text().replace("  confirmed: 2026-11-01\n", "  confirmed: 2026-11-30\n")
+                    .replace("  date: 2026-04-01\n", "  date: 2026-11-30\n"))
+    answers = {"Weekly fee with nursing, from": "1250", "Tracheostomy: beds with nursing": "3"}
+    r, res = apply(repo, details_body(answers), "example-manager", "--on", "2026-12-01")
+    assert r.returncode == 1 and [e.split(":")[0] for e in res["errors"]] == ["Capabilities confirmed on", "Fees dated"]
+    assert res["errors"][1] == (
+        "Fees dated: you left empty answers your page shows as checked on 30 November 2026: Weekly fee with nursing, to "
+        "(£1,420.50), Weekly fee without nursing, from (£890), Weekly fee without nursing, to (£1,100), Council rate "
+        "accepted (Yes) and Top-ups may apply (Yes). With this update they would look checked today. Fill each in again, "
+        "even if they have not changed. Or type 2026-11-30 in Fees dated to keep the old date.")
+    r, res = apply(repo, details_body(answers), "example-manager")
+    assert r.returncode == 0 and res["status"] == "applied", r.stdout
+    assert [(c["field"], c["before"], c["after"]) for c in res["changed"]] == [
+        ("fees.nursing_from", 1150, 1250), ("capabilities.tracheostomy.nursing_beds", 2, 3)]
+    data = yaml.safe_load(full.read_text())
+    assert data["fees"]["nursing_to"] == 1420.5 and data["fees"]["date"] == dt.date(2026, 11, 30)
+    assert data["capabilities"]["palliative_care"]["nursing_beds"] == 6
+
+
 def test_an_agencys_towns_given_without_its_districts_would_date_them_today_and_is_refused():
     from carehomes.schema import load_schema
     from carehomes.updates import left_undated
@@ -1382,6 +1408,8 @@ def test_an_agencys_towns_given_without_its_districts_would_date_them_today_and_
     assert left_undated(answers, kept, data, load_schema()) == []
     both = {**answers, "Postcode districts covered": "OL1"}
     assert left_undated(both, {"coverage.towns": ["Royton"], "coverage.districts": ["OL1"]}, data, load_schema()) == []
+    # sent on the day the page's areas were confirmed: the date stays, so the districts are still as checked
+    assert left_undated(answers, {"coverage.towns": ["Royton"]}, data, load_schema(), dt.date(2026, 6, 1)) == []
 
 
 def test_towns_typed_on_one_line_are_a_list_of_towns():
