@@ -545,11 +545,13 @@ def form_value(f: Field, raw: str) -> Any:
     """A form answer as the value a profile holds; anything unexpected stays text for check to report.
 
     Numbers may be typed with full-width digits (a full-width '２' is 2, a superscript '²' is no digit), a pound sign, commas or a
-    percent sign, and a count of hours with its unit ('20 hours', '20h': UNIT_WORDS); dates as YYYY-MM-DD or as
-    23/11/2026."""
+    percent sign, and a count of hours with its unit ('20 hours', '20h': UNIT_WORDS); a whole number with commas or
+    spaces only between groups of three figures ('1,000', '12 345'; not '1,00', which stays text for check); dates as
+    YYYY-MM-DD or as 23/11/2026."""
     s = raw.strip()
     if f.type in ("integer", "number"):
-        clean = re.sub(r"[£,%\s]", "", s.translate(FULL_WIDTH)) if f.type == "number" else s  # full-width '－', not '²'
+        # full-width '－', not '²'
+        clean = re.sub(r"[£,%\s]", "", s.translate(FULL_WIDTH)) if f.type == "number" else ungrouped(s.translate(FULL_WIDTH))
         digits = typed_whole(clean, UNIT_WORDS.get(f.path, ""))  # '20 hours' where the field counts hours
         if digits is not None and len(digits.lstrip("-")) <= MAX_DIGITS:  # longer: check says how long it is
             return int(digits)
@@ -579,6 +581,16 @@ def form_value(f: Field, raw: str) -> Any:
     if uk:  # '+44 1568 612345' or '+44 (0)1568 612345', as the page writes a UK number: '01568 612345'
         return "0" + uk.group(1)
     return s if f.name == "description" else raw.strip()
+
+
+GROUPED_WHOLE = re.compile(r"\s*(-?[0-9]{1,3}(?:,[0-9]{3})+|-?[0-9]{1,3}(?: [0-9]{3})+)(?![0-9,.])")
+
+
+def ungrouped(text: str) -> str:
+    """``text`` with the commas (or spaces) of a whole number it starts with taken out when they stand only between groups
+    of three figures, as number_typo reads them ('1,000 hours' is '1000 hours'); else ``text`` as it is ('1,00')."""
+    m = GROUPED_WHOLE.match(text)
+    return re.sub("[, ]", "", m[1]) + text[m.end():] if m else text
 
 
 SLASHED_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")  # 23/11/2026, as Excel in the UK writes a date
@@ -625,9 +637,12 @@ def number_typo(f: Field, text: str) -> str | None:
         return None  # no number at all, or one with other marks: check says what it is
     whole = f.type == "integer"
     money = f.decimal_places is not None
-    how = ("type a whole number, with no commas or points (such as 1250)" if whole else
-           "type it with no commas, and a point only before the pence (such as 1250 or 1250.50)" if money else
-           "type it with no commas, and a point only before its part (such as 12.5)")
+    # a comma between groups of three figures is read (form_value), so the way to type it never says "no commas"
+    how = ("type a whole number, with no point, and a comma only between groups of three figures (such as 1250 or 1,250)"
+           if whole else
+           "type it with a comma only between groups of three figures, and a point only before the pence (such as 1250, "
+           "1,250 or 1,250.50)" if money else
+           "type it with a comma only between groups of three figures, and a point only before its part (such as 12.5)")
     # a space between figures only between groups of three
     if re.search(r"[0-9]\s+[0-9]", spaced) and not re.fullmatch(r"-?[0-9]{1,3}(\s[0-9]{3})+(\.[0-9]+)?", spaced):
         return f"'{s[:40]}' has a space where none goes: {how}"  # '£12 50' was read as 1250 (the review of the rule)
@@ -677,6 +692,7 @@ def went_back(changed: list[tuple[str, Any, Any]], schema: Schema) -> list[tuple
 FORM_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"; remove the quotes: .*$"), "; write the number only, such as 3"),
     (re.compile(r" \(no quotes, £, commas or %\)"), " (the number only)"),
+    (re.compile(r" \(no words, £ or commas\)"), " (the number alone, with no words)"),  # a form takes '£' and '1,250'
     (re.compile(r" without quotes: .*$"), ""),
     (re.compile(r"; put it in quotes.*$"), ""),
     (re.compile(r"\bremove ('[^']+')"), r"leave \1 empty"),

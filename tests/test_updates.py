@@ -214,8 +214,9 @@ def test_a_number_whose_reading_would_be_a_guess_is_refused_saying_why(repo):
     # to type 1.25 and 1.25,000: asked about, never read one way
     for typed in ("1.250,00", "1,25,000", "1.234.567"):
         r, res = apply(repo, details_body({**fees, "Weekly fee with nursing, from": typed}), "example-manager")
-        assert res["errors"] == [f"Weekly fee with nursing, from: '{typed}' could be read more than one way: type it with no "
-                                 "commas, and a point only before the pence (such as 1250 or 1250.50)"], res
+        assert res["errors"] == [f"Weekly fee with nursing, from: '{typed}' could be read more than one way: type it with a "
+                                 "comma only between groups of three figures, and a point only before the pence (such as "
+                                 "1250, 1,250 or 1,250.50)"], res
     r, res = apply(repo, details_body({**fees, "Weekly fee with nursing, from": "£1.250"}), "example-manager")
     assert r.returncode == 1 and res["errors"] == [
         "Weekly fee with nursing, from: '£1.250' could be 1,250 or 1.25: type 1250, or 1.25"], res
@@ -224,17 +225,52 @@ def test_a_number_whose_reading_would_be_a_guess_is_refused_saying_why(repo):
     r, res = apply(repo, body({"Beds with nursing free now": "1,5", "Beds without nursing free now": "0"}, home="example-full"),
                    "example-manager")  # a whole number: no pence to put a point before
     assert res["errors"] == ["Beds with nursing free now: '1,5' has a comma where none goes: type a whole number, with no "
-                             "commas or points (such as 1250)"], res
+                             "point, and a comma only between groups of three figures (such as 1250 or 1,250)"], res
     for typed, said in (("1150.499999999999999999", "has 18 figures after its point; this answer takes at most 2: type 1150.50"),
                         ("850.555", "has 3 figures after its point; this answer takes at most 2: type 850.56"),
                         ("99999999999999999999.99", "is too long a number: no answer here has more than 9 figures before its point"),
-                        ("£12 50", "has a space where none goes: type it with no commas, and a point only before the pence "
-                                   "(such as 1250 or 1250.50)")):
+                        ("£12 50", "has a space where none goes: type it with a comma only between groups of three "
+                                   "figures, and a point only before the pence (such as 1250, 1,250 or 1,250.50)")):
         r, res = apply(repo, details_body({**fees, "Weekly fee with nursing, from": typed}), "example-manager")
         assert res["errors"] == [f"Weekly fee with nursing, from: '{typed}' {said}"], res
     r, res = apply(repo, details_body({**fees, "Weekly fee with nursing, from": "£1,250.00"}), "example-manager")
     assert r.returncode == 0 and res["status"] == "applied", res
     assert yaml.safe_load((repo / "providers" / "example-full.yaml").read_text())["fees"]["nursing_from"] == 1250
+
+
+def test_a_whole_number_with_commas_between_groups_of_three_is_read_and_judged_by_its_range(repo):
+    """From the forms review: apply-update's help says numbers may have commas between groups of three figures (1,250),
+    and a fee of '£1,250' was read, but free beds of '1,000' were refused as "must be a whole number in figures, such as
+    3 ... not '1,000'"; and a fee typed with words was told "write 950 (no words, £ or commas)", though £ and commas are
+    read. Now a whole number's commas between groups of three are read, and the number judged as any other; commas
+    elsewhere, words, points and a minus are refused as before, and the fee's reply asks only for no words."""
+    from carehomes.schema import load_schema
+    from carehomes.updates import form_value
+
+    def free(typed: str) -> list[str]:
+        r, res = apply(repo, body({"Beds with nursing free now": typed, "Beds without nursing free now": "0"},
+                                  home="example-full"), "example-manager")
+        return res["errors"]
+
+    assert free("1,000") == [
+        "Beds with nursing free now: is 1000 but 'Beds with nursing' is 30; free beds cannot be more than the beds there are",
+        "Beds without nursing free now: free beds add up to 1000 (nursing 1000, residential 0) but 'Registered beds' is 40; "
+        "free beds cannot be more than the beds there are"]
+    assert free("12,345") == ["Beds with nursing free now: is 12345, above the highest allowed value 1000"]
+    assert free("1,00") == ["Beds with nursing free now: '1,00' has a comma where none goes: type a whole number, with no "
+                            "point, and a comma only between groups of three figures (such as 1250 or 1,250)"]
+    assert free("10,00") == ["Beds with nursing free now: '10,00' has a comma where none goes: type a whole number, with no "
+                             "point, and a comma only between groups of three figures (such as 1250 or 1,250)"]
+    assert free("1,000.5") == ["Beds with nursing free now: must be a whole number in figures, such as 3 or 0 for none, "
+                               "not '1,000.5'"]
+    assert free("three") == ["Beds with nursing free now: must be a whole number in figures, such as 3 or 0 for none, "
+                             "not 'three'"]
+    assert free("-1,000") == ["Beds with nursing free now: is -1000, below the lowest allowed value 0"]
+    hours, beds = load_schema().by_path["homecare.hours_available"], load_schema().by_path["beds.nursing.available"]
+    assert (form_value(hours, "1,200 hours"), form_value(hours, "１，２００ｈ"), form_value(beds, "1 000")) == (1200, 1200, 1000)
+    r, res = apply(repo, details_body({"Weekly fee with nursing, from": "£950 a week"}), "example-manager")
+    assert res["errors"][0] == ("Weekly fee with nursing, from: must be the number alone, not '£950 a week'; write 950 "
+                                "(the number alone, with no words)"), res
 
 
 def test_an_answer_the_same_as_a_yes_written_yes_in_the_profile_is_no_change(repo):
