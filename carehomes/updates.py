@@ -874,8 +874,11 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         return res
     back = went_back(edit.changed, schema)
     if back:
-        res.errors = [older_words(asked_as(p), answers.get(by_path[p].label) if p in by_path else None, held, new, today)
-                      for p, held, new in back]
+        typed = [answers.get(by_path[p].label) if p in by_path else None for p, _, _ in back]
+        res.errors = [older_words(asked_as(p), said, held, new, today) for (p, held, new), said in zip(back, typed, strict=True)]
+        # each date left empty (the day it was sent): the page's newer answer is the only problem, which no edit of this
+        # request mends; the reply says to open a new form (NEW_FORM), not how to edit the answers
+        res.no_answers = not any(typed)
         return res
     res.changed = [{"field": p, "label": asked_as(p), "before": b, "after": a} for p, b, a in edit.changed]
     if not edit.changed:

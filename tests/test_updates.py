@@ -1096,6 +1096,30 @@ def test_a_month_first_date_is_refused_when_it_would_date_the_free_beds_before_t
     assert res["status"] == "applied"  # the same day again is no older
 
 
+def test_a_request_edited_after_a_newer_answer_is_told_to_open_a_new_form_not_to_edit_it(repo):
+    """From the forms review: a request sent on 5 December and edited on 7 December, after the page had a newer answer
+    of 7 December, was told "to change it again, open a new form from your page", then "To correct your answers, select
+    the 3 dots ... then Edit", which would only be refused again. When the page's newer answer is the only problem the
+    reply says how to open a new form; a date typed before the page's still gets the Edit paragraph (typed again, it
+    can go in)."""
+    r, res = apply(repo, body({"Beds without nursing free now": "3"}), "aston-manager", "--on", "2026-12-07")
+    assert res["status"] == "applied", res
+    r, res = apply(repo, body({"Beds without nursing free now": "2"}), "aston-manager", "--on", "2026-12-05",
+                   "--edited-on", "2026-12-07")
+    assert r.returncode == 1 and res["no_answers"] is True
+    assert r.stdout == (
+        "This update was not made.\n\n- Availability confirmed on: this request was sent on 5 December 2026, but your page "
+        "already has a newer answer, confirmed on 7 December 2026; to change it again, open a new form from your page\n\n"
+        "At the bottom of your page in the directory, under **Update this page**, select the form you need: it opens with "
+        "your page filled in. You can close this request.\n")
+    r, res = apply(repo, body({"Beds without nursing free now": "2", "Availability confirmed on": "2026-12-06"}),
+                   "aston-manager", "--on", "2026-12-07")
+    assert r.returncode == 1 and res["no_answers"] is False
+    assert r.stdout.endswith("\n\nTo correct your answers, select the 3 dots (**...**) at the top right of your request, "
+                             "then **Edit**. Change the answers and select **Update comment**. We check them again "
+                             "straight away.\n")
+
+
 def test_csv_row_older_than_the_page_is_refused(repo, capsys):
     """A steward ran a sheet of phone calls of 2 December after the home's own form of 4 December: its older counts
     replaced the newer ones and the page dated them 2 December. Refused, and nothing changes."""
