@@ -29,7 +29,7 @@ from .load import MAX_DIGITS, display_path, errors, load_profile, load_text, par
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
 from .records import closed, flatten
-from .safetext import cut, outside, plain
+from .safetext import cut, outside, plain, web_address
 from .sources.nhs_ods import code_by_name
 from .text import FULL_WIDTH, and_list, column_letter, slugify, typed_whole, with_article
 from .schema import Field, Schema, load_schema
@@ -336,6 +336,7 @@ class Result:
     # nothing in the request to correct by editing it (another text, too long, or answers naming two pages): the reply
     # says to open a new form from the page (NEW_FORM), not how to edit the answers
     no_answers: bool = False
+    links: list[str] = field(default_factory=list)  # our own links in the errors (claim_url): the reply links them
 
     @property
     def branch(self) -> str | None:
@@ -357,6 +358,8 @@ class Result:
             # an error is our sentence around a short answer (each cut where it is quoted): whole, with the council's
             # contact at its end, not cut at md_safe's 300 characters for one outside value
             lines = "\n".join(f"- {our_examples(md_safe(e, ERROR_LIMIT))}" for e in self.errors)
+            for link in self.links:  # built by us from the settings, quoted by form_url: linked, not broken up
+                lines = lines.replace(md_safe(link, None), f"<{link}>")
             tail = ("" if self.status != "invalid" else NEW_FORM if self.no_answers else
                     "To correct your answers, select the 3 dots (**...**) at the top right of your request, then **Edit**. "
                     "Change the answers and select **Update comment**. We check them again straight away.")
@@ -747,6 +750,17 @@ def council_contact(repo: Path, config: Path | None = None) -> str:
     return f"{council} ({', '.join(known)})" if known else council
 
 
+def claim_url(repo: Path, config: Path | None, slug: str, name: str, k: Kind, schema: Schema) -> str | None:
+    """The link of a page's "Claim it" (its kind's claim form, the page filled in), as the site's pages and the weekly
+    list build it (forms.form_url); None while the repository of ``config``'s settings is the example (a reply never
+    links to it as if it were the council's) or is no web address."""
+    d = _directory(repo, config)
+    if forms.is_placeholder("repository", d.get("repository")):
+        return None
+    url = forms.form_url(forms.repository(d), forms.claim_form_of(k.id, schema), slug, name, schema)
+    return url if web_address(url) else None
+
+
 def council_email(repo: Path, config: Path | None = None) -> str | None:
     """The directory team's email address, as ``council_contact`` gives it; None while it is the example."""
     return forms.real_contact(_directory(repo, config), "contact_email") or None
@@ -813,12 +827,18 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         listed = ", ".join(str(m) for m in profile.data.get("maintainers") or [])
         noun = forms.kind_noun(kinds_of(profile.data, schema)[0], schema)
         res.status, res.council_email = "refused", council_email(repo, area.config)
+        # a page already looked after takes no claim (claims.py refuses it): its team asks the council
+        claim = None if listed else claim_url(repo, area.config, profile.slug, res.name or profile.slug,
+                                               kinds_of(profile.data, schema)[0], schema)
+        res.links = [claim] if claim else []
+        where = (f"its claim form, {claim} (the \"Claim it\" link at the bottom of its page opens it too; someone from "
+                 f"the council rings the {noun} to check)" if claim else
+                 f"the \"Claim it\" link at the bottom of its page (someone from the council rings the {noun} to check)")
         res.errors = [f"{author} cannot update the page for {res.name}: only the GitHub accounts that look after it can "
                       f"({listed}). If you work at this {noun}, ask {council_contact(repo, area.config)} to add your "
                       "username, or send them the update" if listed else
                       f"{author} cannot update the page for {res.name}: nobody has claimed it yet. If you work at this "
-                      f"{noun}, claim it first with the \"Claim it\" link at the bottom of its page (someone from the council "
-                      f"rings the {noun} to check), then send this form again; or send the update to "
+                      f"{noun}, claim it first with {where}, then send this form again; or send the update to "
                       f"{council_contact(repo, area.config)}"]
         return res
     wrong = wrong_form(answers, profile.data, res.name or profile.slug, schema)

@@ -443,6 +443,25 @@ def test_the_agency_forms_ask_for_the_agencys_page_name_and_say_so_when_it_is_wr
                                         "bottom of its page (someone from the council rings the agency to check)") in res.errors[0]
 
 
+def test_a_stranger_on_an_unclaimed_agency_is_given_the_agencys_claim_form(tmp_path):
+    """From the forms review: the reply to someone who has not claimed the page named only the page's "Claim it" link;
+    now it links the claim form the agency's page links (claim-home-care-agency.yml, the agency filled in)."""
+    from carehomes.updates import apply_update
+
+    repo = _agency_repo(tmp_path, committed=True)
+    settings = repo / "mkdocs.yml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "https://github.com/example-council/care-homes", "https://github.com/oldham-council/care-homes"), encoding="utf-8")
+    body = "### Your agency's page name\n\nexample-agency\n\n### Taking new clients\n\nNo"
+    res = apply_update(body, "someone-else", repo, dt.date(2026, 11, 22), issue=7)
+    link = ("https://github.com/oldham-council/care-homes/issues/new?template=claim-home-care-agency.yml&home=example-agency"
+            "&title=Claim%3A%20Example%20Agency%20%28fictional%29")
+    assert res.status == "refused" and (f"If you work at this agency, claim it first with its claim form, {link} (the \"Claim "
+                                        "it\" link at the bottom of its page opens it too; someone from the council rings "
+                                        "the agency to check), then send this form again") in res.errors[0], res.errors
+    assert f" <{link}> " in res.comment()
+
+
 def test_stale_lists_an_agency_with_its_own_form(tmp_path):
     from carehomes.stale import markdown_report, stale_homes, text_report
 

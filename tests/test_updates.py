@@ -102,6 +102,37 @@ def test_a_stranger_is_refused_and_nothing_changes(repo):
     assert r.stdout.splitlines()[2].endswith("or send the update to Herefordshire Council \\(example\\)"), r.stdout
 
 
+def test_a_stranger_on_a_page_nobody_has_claimed_is_given_the_pages_claim_form(repo):
+    """From the forms review: someone sending a form for a page nobody has claimed was told to use "the "Claim it" link at
+    the bottom of its page", with no link to it (CONTRIBUTING.md's route is the claim form). Now the reply links the
+    page's own claim form, built as the page builds its "Claim it" link (the agency's form for an agency), and says it
+    in words only while the repository is the example. A page already looked after takes no claim (claim refuses
+    it), so its reply still names the council."""
+    from carehomes.views import HomeView
+
+    settings = repo / "mkdocs.yml"
+    settings.write_text(settings.read_text().replace("https://github.com/example-council/care-homes",
+                                                     "https://github.com/herefordshire-council/care-homes"))
+    r, res = apply(repo, body({"Beds with nursing free now": "1"}, home="blackwells"), "aston-manager")
+    link = ("https://github.com/herefordshire-council/care-homes/issues/new?template=claim-home.yml&home=blackwells"
+            "&title=Claim%3A%20Blackwells")
+    assert res["status"] == "refused" and res["errors"] == [
+        f"aston-manager cannot update the page for Blackwells: nobody has claimed it yet. If you work at this home, claim it "
+        f"first with its claim form, {link} (the \"Claim it\" link at the bottom of its page opens it too; someone from "
+        "the council rings the home to check), then send this form again; or send the update to Herefordshire Council "
+        "(example)"]
+    assert r.stdout.splitlines()[2] == (
+        f"- aston-manager cannot update the page for Blackwells: nobody has claimed it yet. If you work at this home, claim "
+        f"it first with its claim form, <{link}> \\(the \"Claim it\" link at the bottom of its page opens it too; someone "
+        "from the council rings the home to check\\), then send this form again; or send the update to Herefordshire "
+        "Council \\(example\\)")
+    data = yaml.safe_load((repo / "providers" / "blackwells.yaml").read_text())
+    page = HomeView(data, dt.date(2026, 11, 30), repo_edit="https://github.com/herefordshire-council/care-homes/edit/main/")
+    assert page.form_url(page.kind_words["claim_form"]) == link  # the page's own "Claim it"
+    r, res = apply(repo, body({"Beds without nursing free now": "2"}), "someone-else")
+    assert res["errors"][0].endswith("ask Herefordshire Council (example) to add your username, or send them the update")
+
+
 def test_a_bad_value_gets_the_exact_error_for_that_form_field(repo):
     before = (repo / "providers" / "aston-house.yaml").read_text()
     r, res = apply(repo, body({"Beds without nursing free now": "two"}), "aston-manager")
