@@ -753,11 +753,22 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
             "only a dormant location's dormancy: remove dormant_since, or set dormant to yes")
     if v.get("cqc.status") not in (None, "Registered") and not given("cqc.status_date"):
         add("cqc.status", f"'{v['cqc.status']}' needs cqc.status_date, the date the status changed")
-    priced = [c.key for k in mine for c in k.capacity]  # a weekly fee range per type of place: fees.nursing_from ...
-    for key in priced:
+    places = [c for k in mine for c in k.capacity]  # a weekly fee range per type of place: fees.nursing_from ...
+    priced = [c.key for c in places]
+    for c in places:
+        key = c.key
         lo, hi = v.get(f"fees.{key}_from"), v.get(f"fees.{key}_to")
         if lo is not None and hi is not None and lo > hi:
             add(f"fees.{key}_from", f"is {lo} but fees.{key}_to is {hi}; the lowest fee cannot be above the highest")
+        given_fee = next((f"fees.{key}_{end}" for end in ("from", "to") if v.get(f"fees.{key}_{end}") is not None), None)
+        if given_fee and c.flag and c.key in first_type and v.get(c.flag) is False:
+            # a fee for nursing at a home CQC registers for none, shown beside "Care home without nursing" with no word:
+            # a warning, as a need's beds with nursing are (a nursing home's fee without nursing is its everyday care
+            # for a resident who needs no nursing, as its beds for a need without nursing are: no warning)
+            out.append(Problem(profile.path, profile.line(given_fee), given_fee,
+                               f"is {v[given_fee]} but CQC does not register this home for care {c.label} ({c.flag} is "
+                               "no); remove the fee, or ask the council to import the latest CQC register",
+                               severity="warning"))
     _needs_date(v, add, "fees", (*(f"{key}_{end}" for key in priced for end in ("from", "to")),
                                  "council_rate_accepted", "top_ups"), "the date the fees were confirmed", profile.data)
     _needs_date(v, add, "staffing", ("staff_turnover_percent", "nurse_turnover_percent"),

@@ -181,6 +181,11 @@ def test_fixtures_are_valid():
     # beds without nursing for a need at a home with nursing alone are its everyday care: no warning
     ("care:\n  residential: no\n  nursing: yes\ncapabilities:\n  confirmed: 2026-11-01\n  palliative_care:\n    accepted: yes\n"
      "    residential_beds: 2\n", None),
+    # a fee for nursing at a home CQC registers for none: a warning; a nursing home's fee without nursing: none
+    ("care:\n  nursing: no\nfees:\n  nursing_to: 1200\n  date: 2026-11-01\n",
+     "providers/t.yaml:9: warning: fees.nursing_to: is 1200 but CQC does not register this home for care with nursing "
+     "(care.nursing is no); remove the fee, or ask the council to import the latest CQC register"),
+    ("care:\n  residential: no\n  nursing: yes\nfees:\n  residential_from: 700\n  date: 2026-11-01\n", None),
     ("care:\n  nursing: no\ncapabilities:\n  confirmed: 2026-11-01\n  tracheostomy:\n    accepted: yes\n    nursing_beds: 4\n",
      "providers/t.yaml:12: warning: capabilities.tracheostomy.nursing_beds: is 4 but CQC does not register this home for care with "
      "nursing (care.nursing is no); give 0, or ask the council to import the latest CQC register"),
