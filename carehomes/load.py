@@ -654,6 +654,14 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
     what = (exc.problem or "could not be read").rstrip(".")
     row = lines[line - 1] if 0 < line <= len(lines) else ""
     start = row[col - 1] if col and col <= len(row) else ""
+    curly = _CURLY_VALUE.match(_uncommented(row))
+    if curly:  # pasted from a word processor: “text: more” is no quoted text to YAML, so its ': ' starts another field
+        inner = curly[3].strip("\u201c\u201d\u2018\u2019\u201e\u201a\u00ab\u00bb")
+        write = f'; write {curly[2]}: "{inner[:SHOWN_VALUE]}"' if '"' not in inner and "\\" not in inner else ""
+        return Problem(path, line, _key_path(lines, line - 1) or "yaml",
+                       f"the value is in curly quotes ({curly[3][0]} {curly[3][-1]}), which are not quote marks to YAML, so "
+                       f"the ': ' in it reads as the start of another field; type straight quotes (\") instead{write}",
+                       len(curly[1]) + len(curly[2]) + 3)
     if "cannot start any token" in what and start in "@`":  # YAML keeps them back: '@sarahj', a username
         name, colon, value = _uncommented(row).partition(": ")
         write = (f"; write {name.strip()}: \"{value.strip()[:SHOWN_VALUE]}\"" if colon and value.strip().startswith(start)
@@ -717,6 +725,27 @@ def _bad_escape(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str] | 
     return mark.line + 1, start + 1, m.group() if m else "\\"
 
 
+_CURLY_VALUE = re.compile(r"^([ ]*(?:-[ ]+)?)([^\W\d][\w]*):[ ]+([\u201c\u2018\u201e\u201a\u00ab].*)$")
+_KEY_LINE = re.compile(r"^([ ]*)([^\W\d]\w*):(?:[ ]|$)")
+
+
+def _key_path(lines: list[str], i: int) -> str:
+    """The dotted field name of the key on line ``i`` (from 0) and the keys above it it is indented under
+    ('contact.manager'), read from the indentation alone (the file could not be read); '' when the line has none."""
+    m = _KEY_LINE.match(lines[i]) if i < len(lines) else None
+    if not m:
+        return ""
+    names, indent = [m[2]], len(m[1])
+    for j in range(i - 1, -1, -1):
+        up = _KEY_LINE.match(lines[j])
+        if up and len(up[1]) < indent:
+            names.append(up[2])
+            indent = len(up[1])
+            if not indent:
+                break
+    return ".".join(reversed(names))
+
+
 _QUOTED_VALUE = re.compile(r"^\s*(?:-\s+)?(?:[^\s#'\"][^:#]*:\s+|-\s+)?(['\"])")
 
 
@@ -731,9 +760,17 @@ def _unclosed_quote(lines: list[str], error_line: int) -> tuple[int, int] | None
             continue
         q, rest = m.group(1), lines[i][m.end():]
         closed = rest.replace("''", "") if q == "'" else re.sub(r"\\.", "", rest)
-        if q not in closed:
+        if q not in closed and not _carried_on(lines, i):
             return i + 1, m.end()
     return None
+
+
+def _carried_on(lines: list[str], i: int) -> bool:
+    """Whether the quoted value opened on line ``i`` goes on over the lines below, as YAML allows (fmt writes a long
+    description so): the next line with writing on it is indented more than line ``i``. A quote left open is followed
+    by the next field, indented as its own line (a later description's was named instead: the provider review)."""
+    below = next((x for x in lines[i + 1:] if x.strip()), None)
+    return below is not None and len(below) - len(below.lstrip(" ")) > len(lines[i]) - len(lines[i].lstrip(" "))
 
 
 def _reader_problem(exc: yaml.YAMLError, text: str, path: str) -> Problem:

@@ -435,6 +435,18 @@ def test_a_key_yaml_would_read_as_yes_no_or_empty_is_named_as_written_at_its_lin
      "providers/t.yaml:2:7: yaml: this quote is not closed; end the text with the same quote mark on this line, or remove the opening quote"),
     ("address:\n  town: 'Hereford\n  postcode: HR1 1TJ\nfood_hygiene:\n  rating: '5'\n",
      "providers/t.yaml:2:9: yaml: this quote is not closed; end the text with the same quote mark on this line, or remove the opening quote"),
+    # a quote left open above a long value fmt writes over two lines (quoted, the lines after it indented): the open
+    # quote's line is named, not the long value's (the provider review: line 97 was named for line 20)
+    ("contact:\n  manager: \"Jo Bloggs\n  phone: 01432 000000\ndescription: \"A long text that runs\n  on to a second line\"\n",
+     "providers/t.yaml:2:12: yaml: this quote is not closed; end the text with the same quote mark on this line, or remove the opening quote"),
+    # curly quotes pasted from a word processor are no quote marks to YAML: said, with the field and what to write
+    ("contact:\n  manager: \u201cJo Bloggs: Registered Manager\u201d\n  phone: 01432 000000\n",
+     "providers/t.yaml:2:12: contact.manager: the value is in curly quotes (\u201c \u201d), which are not quote marks to YAML, so "
+     "the ': ' in it reads as the start of another field; type straight quotes (\") instead; write manager: \"Jo Bloggs: "
+     "Registered Manager\""),
+    ("name: \u2018Rose: House\u2019\n",
+     "providers/t.yaml:1:7: name: the value is in curly quotes (\u2018 \u2019), which are not quote marks to YAML, so the ': ' in "
+     "it reads as the start of another field; type straight quotes (\") instead; write name: \"Rose: House\""),
     ("beds:\n  registered: 1:00\n",
      "providers/t.yaml:2: beds.registered: '1:00' is read by YAML as a time in base 60, not as written; write a plain whole number (like 60), or put text (like a phone number) in quotes"),
     ("beds:\n  registered: 0x1F\n",
