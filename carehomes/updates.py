@@ -885,7 +885,7 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         res.status, res.errors = ("invalid", errors + typed_errors) if errors or typed_errors else ("unchanged", [])
         return res
     asked = with_missing(answers, schema)  # a question whose heading was taken out of the issue: left empty
-    blanks, said = left_empty(asked, values, profile.data, schema)
+    blanks, said = left_empty(asked, values, profile.data, schema, on)
     blanks += left_undated(asked, values, profile.data, schema, on)
     edit = edit_profile(path, values, on, display_path(path, repo), schema, today)
     edit.problems = [p for p in edit.problems if p.field not in said]  # a box left empty: its one reply says it all
@@ -998,12 +998,15 @@ def with_missing(answers: dict[str, str | None], schema: Schema) -> dict[str, st
 
 
 def left_empty(answers: dict[str, str | None], values: dict[str, Any], data: dict[str, Any],
-               schema: Schema) -> tuple[list[str], set[str]]:
+               schema: Schema, on: dt.date | None = None) -> tuple[list[str], set[str]]:
     """Each availability answer left empty while the page still holds an earlier one, when the update dates its kind's
     availability (a free-beds number given, or the date): one date covers them all, so the earlier answer would look
     checked now. A kind of bed CQC does not register the home for is not asked about. An agency's hours left empty
     beside 'Taking new clients: No' (a number above 0 only with a yes: onlyIfYes) is asked for as 0, in one reply
-    for that box. Returns the replies and the paths whose reply says all that check says of them."""
+    for that box. An update whose date would be the page's already (a second update the same day, its date left empty
+    as ``on``, or typed as the page has it) dates nothing anew: the answers left empty were checked that day too, as
+    left_undated's sets (the provider review). Returns the replies and the paths whose reply says all that check says
+    of them."""
     by_label = forms.labels(schema)
     out = []
     said: set[str] = set()
@@ -1025,6 +1028,9 @@ def left_empty(answers: dict[str, str | None], values: dict[str, Any], data: dic
                 out.append(f"{label}: is empty, but your page still says {old}{from_since}; with '{when}' No, "
                            f"{no[1]} can only be 0: type 0")
                 said.add(path)
+                continue
+            held_date = _get(data, k.confirmed)
+            if isinstance(held_date, dt.date) and values.get(k.confirmed, on) == held_date:  # the date would not change
                 continue
             yes_no = by_label[label].field.type == "boolean"
             counted = next((c for c in k.capacity if c.available == path), None)

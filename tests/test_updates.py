@@ -216,6 +216,23 @@ def test_a_box_left_empty_never_dates_the_earlier_number_as_checked_now(repo):
     assert r.returncode == 0 and res["status"] == "applied"
 
 
+def test_one_box_corrected_on_the_day_free_beds_were_confirmed_keeps_the_other_and_goes_in(repo):
+    """As a details form's dated sets (the provider review): free beds confirmed earlier the same day, a second form
+    giving one number, its date left empty, was refused as if the other would look checked anew; it was checked that
+    day. The other number keeps its value and the date stays; a day later the rule holds."""
+    full = repo / "providers" / "example-full.yaml"  # nursing: 2 free, residential: 0 free
+    full.write_text(full.read_text().replace("  confirmed: 2026-11-20\n", f"  confirmed: {ON}\n", 1))
+    r, res = apply(repo, body({"Beds with nursing free now": "1"}, home="example-full"), "example-manager",
+                   "--on", "2026-12-01")
+    assert r.returncode == 1 and res["errors"] == [
+        f"Beds without nursing free now: is empty, but your page still says 0 (from {ON}), and the new date would "
+        "show that as checked now; type the number free now (0 if none), even if it has not changed"]
+    r, res = apply(repo, body({"Beds with nursing free now": "1"}, home="example-full"), "example-manager")
+    assert r.returncode == 0 and res["status"] == "applied", r.stdout
+    beds = yaml.safe_load(full.read_text())["beds"]
+    assert beds["confirmed"] == dt.date(2026, 11, 30) and beds["nursing"]["available"] == 1 and beds["residential"]["available"] == 0
+
+
 @pytest.mark.parametrize("text", ["Hello\n-SUM(1)\n+cmd\n\ttab=1+1", "A garden.\n\tWith a lift.", "A garden.\n  With a lift.",
                                   "A plain line."])
 def test_a_new_description_reads_back_from_the_profile_as_it_was_checked(text, tmp_path):
