@@ -122,7 +122,14 @@ def data_date(views: list[HomeView]) -> dt.date | None:
     return max(dates) if dates else None
 
 
-def register_stale_words(as_at: dt.date | None, views: list[HomeView]) -> str | None:
+def oldest_data_date(views: list[HomeView]) -> dt.date | None:
+    """The oldest CQC register date in the profiles: data_date's, unless they come from registers of several dates
+    (a merge of two councils' open data, each imported on its own day); None when no home has one."""
+    dates = [d for d in (as_date(v.get("cqc.imported")) for v in views) if d]
+    return min(dates) if dates else None
+
+
+def register_stale_words(as_at: dt.date | None, views: list[HomeView], some: bool = False) -> str | None:
     """Why the market page's and the report's figures may be out of date, when the CQC register they are as at is older
     than the register's staleness age (mkdocs.yml staleness.register) on the day they are made (the views' today):
     "They are from CQC's register of 20 March 2025 (1 year 8 months ago), more than 3 months ago: ..."; else None."""
@@ -131,7 +138,8 @@ def register_stale_words(as_at: dt.date | None, views: list[HomeView]) -> str | 
     limit, today = views[0].limits["register"], views[0].today
     if not limit.passed(as_at, today):
         return None
-    return (f"The CQC figures are from CQC's register of {nice_date(as_at)}, {age_words(as_at, today)}. Since then, services "
+    return (f"{'Some of the' if some else 'The'} CQC figures are from CQC's register of {nice_date(as_at)}, "
+            f"{age_words(as_at, today)}. Since then, services "
             "may have opened, closed, changed their beds or been inspected. We show this warning when CQC's data is more "
             f"than {limit.words} old.")
 
@@ -767,7 +775,13 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
            "Beds registered and service types come from the CQC register; vacancies and the needs homes can meet come from "
            "the homes themselves."
            + (f" {gone:,} closed home{'s are' if gone != 1 else ' is'} not counted." if gone else "") + "</p>"]
-    stale_words = register_stale_words(data_date(services), services)
+    oldest = oldest_data_date(services)
+    older = sum(1 for v in views if (d := as_date(v.get("cqc.imported"))) and d < today)
+    if oldest and oldest < today and older:  # registers of several dates (a merge): said, the tables' dates the newest
+        out.append(f'<p class="ch-as-at">The profiles come from CQC registers of more than one date: {older:,} of these '
+                   f"care homes are as at an older one, back to {nice_date(oldest)}. Each figure counts each home as its "
+                   f"own register has it; the tables' dates below are the newest.</p>")
+    stale_words = register_stale_words(oldest, services, some=bool(oldest and oldest < today)) or register_stale_words(data_date(services), services)
     if stale_words:
         out.append('<div class="admonition warning" role="note"><p class="admonition-title">The CQC information may be out of date</p>'
                    f"<p>{html.escape(stale_words)}</p></div>")

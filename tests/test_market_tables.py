@@ -456,3 +456,22 @@ def test_the_needs_table_shows_the_largest_areas_by_beds_and_its_csv_every_one()
     assert len(towns) == len(beds) == 15 and len(shown) == 12, (towns, shown)
     assert "Withington" in shown and "Ludlow" not in shown
     assert min(beds[t] for t in shown) >= max(beds[t] for t in towns if t not in shown), (shown, beds)
+
+
+def test_homes_from_registers_of_several_dates_are_said_and_warned_of_by_the_oldest(tmp_path):
+    """A merge of two councils' open data (Oldham's register of 20 March 2025, Herefordshire's of 31 March 2021) was
+    labelled "CQC data as at 20 March 2025" throughout, its warning saying the register was 1 year 8 months old, though
+    88 of its 132 homes were 5 years 8 months old (the commissioner review). It says so, and warns by the oldest."""
+    prov = tmp_path / "providers"
+    shutil.copytree(FIXTURES / "profiles", prov)
+    minimal = prov / "example-minimal.yaml"  # as at CQC's register of 2021; example-full's is of 26 August 2025
+    minimal.write_text(minimal.read_text(encoding="utf-8") + "cqc:\n  imported: 2021-03-31\n", encoding="utf-8")
+    views = views_of(prov)
+
+    page = market_html(views, TODAY)
+    assert "<strong>CQC data as at 26 August 2025</strong>" in page
+    assert ("The profiles come from CQC registers of more than one date: 1 of these care homes are as at an older "
+            "one, back to 31 March 2021.") in page
+    assert "Some of the CQC figures are from CQC&#x27;s register of 31 March 2021, 5 years 7 months ago." in page
+    one = market_html(views_of(FIXTURES / "profiles"), TODAY)  # one register date: as before
+    assert "more than one date" not in one and "Some of the" not in one
