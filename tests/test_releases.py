@@ -48,7 +48,7 @@ def test_changed_profile_gives_changelog_entry_and_feed_item(tmp_path, monkeypat
     assert '<h3 id="change-since-release">Change since the release of 2026-10-01</h3>' in market
     assert 'href="../market/change-since-release.csv" download' in market
     assert (out / "market" / "change-since-release.csv").read_text().splitlines()[1:] == [
-        "Exampleton,1,1,0,30,0,40,0,-10,0", "Unknown,0,1,-1,not known,0,not known,1,not known,1",
+        "Exampleton,1,1,0,30,0,40,0,-10,0", "Unknown,0,1,-1,0,0,not known,1,not known,1",  # no home now: 0 beds
         "Total,1,2,-1,30,0,40,1,-10,1"]
     assert all((out / "market" / f"{t}.csv").is_file() for t in ("capacity-by-kind", "quality", "fees", "homes-and-beds", "needs"))
 
