@@ -388,8 +388,8 @@ def test_care_at_home_near_ol8_not_confirmed_still_says_nearest_first_and_by_the
         "No home care agency has told us yet whether it gives this care: Night sitting. 52 services match every other filter, "
         "nearest first. Not confirmed: ring each service to check. Distances are measured in a straight line from OL8 1AA. "
         "No home care agency listed here has given the area it covers yet, so agencies are listed by the distance to "
-        "their office, not to the area they visit. 1 of 104 services is not listed: we do not know whether it is "
-        "registered with CQC to support Dementia.")  # Bridging the Gap, an agency CQC gives no groups for
+        "their office, not to the area they visit. 1 of 62 home care agencies is not listed: we do not know whether it is "
+        "registered with CQC to support Dementia.")  # Bridging the Gap, an agency CQC gives no groups for: of the agencies
     first = pg.locator("#results > li").first.inner_text()
     assert "Office 0.2 miles away" in first and "Ring 0161 726 5908 (the number CQC holds)" in first, first
     pg.close()

@@ -834,7 +834,7 @@ export function initFind(root) {
     };
     Promise.all([prep, loadFacets()]).then(function (got) {
       var o = got[0], known = (got[1] || {}).known || {}, homes = (got[1] || {}).homes, of = (got[1] || {}).of,
-        ofKinds = (got[1] || {}).ofKinds;
+        ofKinds = (got[1] || {}).ofKinds, byKind = (got[1] || {}).byKind || {};
       if (my !== runId) return;
       if (distanceMode && (!o || o.error)) {
         finish(o ? o.error : s.near ? fill(VALUES.find.noArea, { postcode: s.near.toUpperCase() }) : VALUES.find.needPostcode);
@@ -1017,7 +1017,7 @@ export function initFind(root) {
         }
         // those a filter left out for not having told us, where most have (under half, they are listed, not confirmed),
         // said beside a list (an empty one says why it is empty)
-        var untoldOut = n ? leftOut(chosen, known, homes, VALUES.find, of, ofKinds) : [];
+        var untoldOut = n ? leftOut(chosen, known, homes, VALUES.find, of, ofKinds, kinds.length === 1 ? byKind[kinds[0]] : null) : [];
         if (untoldOut.length) {
           if (!title) title = firstSentence(text);
           text += " " + untoldOut.join(" ");

@@ -236,12 +236,17 @@ export function emptyReasons(chosen, known, homes, find, of, ofKinds) {
   return out.filter(function (text, i) { return text && out.indexOf(text) === i; });
 }
 
-export function leftOut(chosen, known, homes, find, of, ofKinds) {
+export function leftOut(chosen, known, homes, find, of, ofKinds, kind) {
   // the services a filter leaves out because they have not told us that fact, one sentence a fact, where most have
   // told us (under half: relaxable lists them, not confirmed): "1 of 62 home care agencies is not listed: we do not know
   // whether it gives this care: Personal care" (it was left out without a word: the task review); a rating
-  // has its own option for those without one
+  // has its own option for those without one. kind: one kind's own counts when the search is of that kind alone
+  // (search/facets.json byKind: homes, known, of, words), so they are of its services, not of every one
   var out = [], seen = {};
+  if (kind && typeof kind.homes === "number" && kind.known && Array.isArray(kind.words)) {
+    known = kind.known; homes = kind.homes; of = kind.of || {}; ofKinds = {};
+    chosen.forEach(function (c) { ofKinds[c[1]] = kind.words; });
+  }
   chosen.forEach(function (c) {
     var n = known[c[1]], total = outOf(c[1], homes, of);
     if (c[1] === "rating" || seen[c[1]] || typeof n !== "number" || n >= total || n * 2 < total) return;

@@ -345,6 +345,12 @@ test("a filter most services have answered says how many it left out for not kno
   assert.deepEqual(leftOut([dementia], { band_dementia: 40 }, 104, find), [], "under half: listed, not confirmed (relaxable)");
   assert.deepEqual(relaxable([dementia], { band_dementia: 40 }, 104), ["band_dementia"]);
   assert.deepEqual(leftOut([["rating", "rating", "has a CQC rating"]], { rating: 100 }, 104, find), [], "a rating has its own option");
+  // a search of one kind alone: that kind's own counts (search/facets.json byKind), never "1 of 104 services"
+  const agencies = { homes: 62, known: { band_dementia: 61 }, of: {}, words: ["home care agency", "home care agencies"] };
+  assert.deepEqual(leftOut([dementia], { band_dementia: 103 }, 104, find, {}, {}, agencies), [
+    "1 of 62 home care agencies is not listed: we do not know whether it is registered with CQC to support Dementia."]);
+  assert.deepEqual(leftOut([dementia], { band_dementia: 103 }, 104, find, {}, {}, { homes: 44, known: { band_dementia: 44 }, words: ["care home", "care homes"] }),
+    [], "every care home known: nothing left out of a search of care homes");
 });
 
 test("a count out of one kind of service names that kind, in the schema's words (search/facets.json ofKinds)", () => {
