@@ -98,10 +98,15 @@ def refused_links(text: str | None) -> list[tuple[str, str]]:
     (``address_left_out``: 'click' for '[click](javascript:...)')."""
     out = []
     for m in _LINK.finditer(text or ""):
-        words = m["text"] or (PICTURE_TEXT if m["picture"] else "")
+        words = _unmarked(m["text"]) or (PICTURE_TEXT if m["picture"] else "")
         if words and not safe_url(m["url"]):
             out.append((m["url"], words if address_left_out(m["url"]) else f"{words} ({m['url']})"))
     return out
+
+
+def _unmarked(text: str) -> str:
+    """Link words as the page shows them, without the marks of bold and italic ('**bold**' is shown 'bold')."""
+    return _ITALIC.sub(r"\1", _BOLD.sub(r"\1", text))
 
 
 def unsafe_links(text: str | None) -> list[str]:
@@ -139,28 +144,26 @@ def _marks(escaped: str) -> str:
     return _ITALIC.sub(r"<em>\1</em>", _BOLD.sub(r"<strong>\1</strong>", escaped))
 
 
-def _inline(escaped: str) -> str:
-    """Links, **bold** and *italic* in escaped text. Each link is set aside while bold and italic are marked (a
-    NUL holds its place), so that a '*' in an address is part of it: 'https://x.org/*b*/' had been linked as
-    'https://x.org/<em>b</em>/', and an address shown as text had its stars turned into italics."""
+def _inline(raw: str) -> str:
+    """Links, **bold** and *italic* in raw text, escaped. Each link is found in the text as typed (as refused_links finds
+    it, so that the two agree: a link whose '&' or "'" escaped past the length limits was shown as written, unwarned)
+    and set aside while the rest is escaped and bold and italic are marked (a NUL holds its place), so that a '*' in
+    an address is part of it: 'https://x.org/*b*/' had been linked as 'https://x.org/<em>b</em>/'."""
     links: list[str] = []
 
     def link(m: re.Match) -> str:
-        text, raw_url = m["text"] or (PICTURE_TEXT if m["picture"] else ""), m["url"]
+        text, url = m["text"] or (PICTURE_TEXT if m["picture"] else ""), m["url"]
         if not text:  # [](url): no words to be the link; shown as written
-            links.append(m.group(0))
+            links.append(escape(m.group(0)))
             return f"\x00{len(links) - 1}\x00"
-        # the URL was escaped with the rest; unescape the entities escape() makes (&amp; last), then re-check it
-        unescaped = (raw_url.replace("&lt;", "<").replace("&gt;", ">").replace("&#x27;", "'").replace("&quot;", '"')
-                     .replace("&amp;", "&"))
-        url = safe_url(unescaped)
-        if not url:  # no link: its words, and the address as typed in brackets unless it is left out (refused_links)
-            links.append(_marks(text) if address_left_out(unescaped) else f"{_marks(text)} ({raw_url})")
+        words, safe = _marks(escape(text)), safe_url(url)
+        if not safe:  # no link: its words, and the address as typed in brackets unless it is left out (refused_links)
+            links.append(words if address_left_out(url) else f"{words} ({escape(url)})")
         else:
-            links.append(f'<a href="{escape(url, quote=True)}" rel="nofollow noopener">{_marks(text)}</a>')
+            links.append(f'<a href="{escape(safe, quote=True)}" rel="nofollow noopener">{words}</a>')
         return f"\x00{len(links) - 1}\x00"
 
-    out = _marks(_LINK.sub(link, escaped.replace("\x00", "\ufffd")))  # a NUL typed is shown as a browser shows it
+    out = _marks(escape(_LINK.sub(link, raw.replace("\x00", "\ufffd"))))  # a NUL typed is shown as a browser shows it
     return re.sub("\x00([0-9]+)\x00", lambda m: links[int(m[1])], out) if links else out
 
 
@@ -175,7 +178,7 @@ def _list_item(line: str) -> tuple[str, int, str] | None:
 
 def _lines_html(lines: list[str]) -> str:
     """Lines of one paragraph or list item, escaped and marked up, a <br> between each."""
-    return _inline("\n".join(escape(line) for line in lines)).replace("\n", "<br>\n")
+    return _inline("\n".join(lines)).replace("\n", "<br>\n")
 
 
 def markdown_lite(text: str | None) -> str:

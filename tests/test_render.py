@@ -258,6 +258,23 @@ def test_a_link_the_page_cannot_make_shows_its_address_or_is_said_to_leave_it_ou
     assert markdown_lite('[x](www.x.example/"onmouseover=y)') == "<p>x (www.x.example/&quot;onmouseover=y)</p>"
 
 
+def test_a_link_is_found_in_the_text_as_typed_so_the_page_and_its_warning_agree():
+    """The hostile review: links were found in the escaped text, so an address of 466 characters with 17 '&' (each
+    '&amp;', past the 500-character limit) or words holding "'" and '&' were shown as written Markdown, and check, which
+    reads the text as typed, warned of nothing; '[<<<...](javascript:...)' showed its javascript: address while the
+    warning said it was left out. A refused link's words are quoted as the page shows them, without bold's stars."""
+    address = "https://www.google.com/maps/place/?" + "&".join(f"p{i}=abcdefghijklmnopqrstu" for i in range(17))
+    assert markdown_lite(f"[Find us]({address})") == (
+        f'<p><a href="{address.replace("&", "&amp;")}" rel="nofollow noopener">Find us</a></p>') and len(address) < 500
+    words = "Read what families say at Tom's, Ann's & Bob's home " + "x" * 120
+    assert markdown_lite(f"[{words}](https://example.org/r)") == (
+        f'<p><a href="https://example.org/r" rel="nofollow noopener">{words.replace("&", "&amp;").replace(chr(39), "&#x27;")}</a></p>')
+    hostile = "[" + "<" * 60 + "](javascript:alert(1))"
+    assert markdown_lite(hostile) == "<p>" + "&lt;" * 60 + "</p>" and refused_links(hostile) == [("javascript:alert(1)", "<" * 60)]
+    assert markdown_lite("[**bold**](javascript:x)") == "<p><strong>bold</strong></p>"
+    assert refused_links("[**bold**](javascript:x) [*it*](www.x.org/*b*)") == [("javascript:x", "bold"), ("www.x.org/*b*", "it (www.x.org/*b*)")]
+
+
 def test_stars_in_a_link_address_are_part_of_it_not_bold_or_italic():
     """'[a](https://x.org/*b*/)' was linked to 'https://x.org/<em>b</em>/' (bold and italic were marked after the
     links were made, inside their href too), and an address shown as text lost its stars to italics. A link's
