@@ -659,7 +659,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
         inner = curly[3].strip("\u201c\u201d\u2018\u2019\u201e\u201a\u00ab\u00bb")
         write = f'; write {curly[2]}: "{inner[:SHOWN_VALUE]}"' if '"' not in inner and "\\" not in inner else ""
         return Problem(path, line, _key_path(lines, line - 1) or "yaml",
-                       f"the value is in curly quotes ({curly[3][0]} {curly[3][-1]}), which are not quote marks to YAML, so "
+                       f"the value is in curly quotes ({_curly_pair(curly[3])}), which are not quote marks to YAML, so "
                        f"the ': ' in it reads as the start of another field; type straight quotes (\") instead{write}",
                        len(curly[1]) + len(curly[2]) + 3)
     if "cannot start any token" in what and start in "@`":  # YAML keeps them back: '@sarahj', a username
@@ -729,15 +729,22 @@ _CURLY_VALUE = re.compile(r"^([ ]*(?:-[ ]+)?)([^\W\d][\w]*):[ ]+([\u201c\u2018\u
 _KEY_LINE = re.compile(r"^([ ]*)([^\W\d]\w*):(?:[ ]|$)")
 
 
+def _curly_pair(value: str) -> str:
+    """The curly quote marks a value opens and closes with ('“ ”'), the closing one only when it is one (a value whose
+    last letter was shown as its closing quote: the hostile review)."""
+    end = value.rstrip()[-1:]
+    return value[0] + (f" {end}" if end in "\u201c\u201d\u2018\u2019\u201e\u201a\u00ab\u00bb" and len(value.rstrip()) > 1 else "")
+
+
 def _key_path(lines: list[str], i: int) -> str:
     """The dotted field name of the key on line ``i`` (from 0) and the keys above it it is indented under
     ('contact.manager'), read from the indentation alone (the file could not be read); '' when the line has none."""
-    m = _KEY_LINE.match(lines[i]) if i < len(lines) else None
+    m = _KEY_LINE.match(lines[i].rstrip("\r")) if i < len(lines) else None  # a Windows file's lines end '\r'
     if not m:
         return ""
     names, indent = [m[2]], len(m[1])
     for j in range(i - 1, -1, -1):
-        up = _KEY_LINE.match(lines[j])
+        up = _KEY_LINE.match(lines[j].rstrip("\r"))
         if up and len(up[1]) < indent:
             names.append(up[2])
             indent = len(up[1])
@@ -760,17 +767,26 @@ def _unclosed_quote(lines: list[str], error_line: int) -> tuple[int, int] | None
             continue
         q, rest = m.group(1), lines[i][m.end():]
         closed = rest.replace("''", "") if q == "'" else re.sub(r"\\.", "", rest)
-        if q not in closed and not _carried_on(lines, i):
+        if q not in closed and not _carried_on(lines, i, q):
             return i + 1, m.end()
     return None
 
 
-def _carried_on(lines: list[str], i: int) -> bool:
-    """Whether the quoted value opened on line ``i`` goes on over the lines below, as YAML allows (fmt writes a long
-    description so): the next line with writing on it is indented more than line ``i``. A quote left open is followed
-    by the next field, indented as its own line (a later description's was named instead: the provider review)."""
-    below = next((x for x in lines[i + 1:] if x.strip()), None)
-    return below is not None and len(below) - len(below.lstrip(" ")) > len(lines[i]) - len(lines[i].lstrip(" "))
+def _carried_on(lines: list[str], i: int, quote: str) -> bool:
+    """Whether the quoted value opened on line ``i`` with ``quote`` goes on over the lines below and closes there, as
+    YAML allows (fmt writes a long description so): the lines after it indented more than line ``i`` hold its closing
+    quote. A quote left open is followed by the next field, indented as its own line (a later description's line was
+    named instead: the provider review), or by indented lines that never close it (the hostile review)."""
+    indent = len(lines[i]) - len(lines[i].lstrip(" "))
+    for x in lines[i + 1:]:
+        if not x.strip():
+            continue
+        if len(x) - len(x.lstrip(" ")) <= indent:
+            return False
+        rest = x.replace("''", "") if quote == "'" else re.sub(r"\\.", "", x)
+        if quote in rest:
+            return True
+    return False
 
 
 def _reader_problem(exc: yaml.YAMLError, text: str, path: str) -> Problem:

@@ -444,6 +444,13 @@ def test_a_key_yaml_would_read_as_yes_no_or_empty_is_named_as_written_at_its_lin
      "providers/t.yaml:2:12: contact.manager: the value is in curly quotes (\u201c \u201d), which are not quote marks to YAML, so "
      "the ': ' in it reads as the start of another field; type straight quotes (\") instead; write manager: \"Jo Bloggs: "
      "Registered Manager\""),
+    # a long value's closing quote deleted: its own line (the lines after it never close it: the hostile review)
+    ("description: \"We are\n  a home\ncontact:\n  manager: \"Jane Smith\"\n",
+     "providers/t.yaml:1:14: yaml: this quote is not closed; end the text with the same quote mark on this line, or remove the opening quote"),
+    # saved with Windows line endings, the field still named by its indentation; no closing quote, none said
+    ("contact:\r\n  manager: \u201cJane: Smith\r\n",
+     "providers/t.yaml:2:12: contact.manager: the value is in curly quotes (\u201c), which are not quote marks to YAML, so "
+     "the ': ' in it reads as the start of another field; type straight quotes (\") instead; write manager: \"Jane: Smith\""),
     ("name: \u2018Rose: House\u2019\n",
      "providers/t.yaml:1:7: name: the value is in curly quotes (\u2018 \u2019), which are not quote marks to YAML, so the ': ' in "
      "it reads as the start of another field; type straight quotes (\") instead; write name: \"Rose: House\""),
