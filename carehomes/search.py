@@ -171,25 +171,6 @@ def _counts(views: list[HomeView]) -> tuple[dict[str, int], dict[str, int], dict
     return known, of, answering
 
 
-def kind_counts(views: list["HomeView"]) -> dict[str, dict[str, Any]]:
-    """On a site of several kinds, each kind's own counts (search/facets.json ``byKind``): its ``homes``, ``known`` and
-    ``of`` (as _counts gives them over the services of that kind alone, a location of two kinds in each) and ``words``
-    ([one, many]: "home care agency"), so a search of one kind says "1 of 62 home care agencies", not "1 of 104
-    services" (the task review); {} on a site of one kind."""
-    present = set(chain.from_iterable((k.id for k in v.kinds) for v in views))
-    if len(present) < 2:
-        return {}
-    out: dict[str, dict[str, Any]] = {}
-    for k in all_kinds(views[0].s):
-        mine = [v for v in views if any(x.id == k.id for x in v.kinds)]
-        if not mine:
-            continue
-        known, of, _ = _counts(mine)
-        out[k.id] = {"homes": len(mine), "known": known, "of": {key: n for key, n in of.items() if n != len(mine)},
-                     "words": [str(k.title).lower(), str(k.plural).lower()]}
-    return out
-
-
 def write_facets(views: list["HomeView"], site_dir: Path) -> None:
     """search/facets.json: which values the sorting filters have (the face's sorts with a filter), so the
     find page can sort by searching one band at a time without downloading every filter file to
@@ -208,9 +189,6 @@ def write_facets(views: list["HomeView"], site_dir: Path) -> None:
     # out of how many each count is, where fewer than every home is of a kind that gives that fact, and of what kind
     facets["of"] = {key: n for key, n in of.items() if n != len(views)}
     facets["ofKinds"] = {key: list(words) for key, words in answering.items()}  # [one, many]: "care home", "care homes"
-    by_kind = kind_counts(views)
-    if by_kind:
-        facets["byKind"] = by_kind
     (site_dir / "search").mkdir(exist_ok=True)
     (site_dir / "search" / "facets.json").write_text(json.dumps(facets, sort_keys=True, separators=(",", ":")), encoding="utf-8")
 

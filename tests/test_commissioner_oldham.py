@@ -654,18 +654,3 @@ def test_a_rating_given_to_an_earlier_registration_links_that_registrations_repo
         "Read the CQC report of its earlier registration", "https://www.cqc.org.uk/location/1-120641405/reports")
     stoneleigh = next(v for v in views if v.name == "Stoneleigh House")  # its own registration's reports, as before
     assert stoneleigh.get("cqc.report_url") == f"https://www.cqc.org.uk/location/{stoneleigh.d['location_id']}/reports"
-
-
-def test_the_find_pages_counts_of_one_kind_are_of_that_kinds_services():
-    """A search of agencies alone said "1 of 104 services is not listed" of the one agency CQC gives no groups for: the
-    count of the whole site. search/facets.json's byKind gives each kind's own counts, a location of both in each."""
-    from carehomes.search import kind_counts
-
-    views, _ = oldham_area_views()
-    current = [v for v in views if not v.closed]
-    by_kind = kind_counts(current)
-    agencies, homes = by_kind["home_care_agency"], by_kind["care_home"]
-    assert (agencies["homes"], homes["homes"]) == (62, 44) and agencies["words"] == ["home care agency", "home care agencies"]
-    assert (agencies["known"]["band_dementia"], homes["known"]["band_dementia"]) == (61, 44)
-    assert agencies["known"]["given_personal_care"] == 61
-    assert kind_counts([v for v in current if [k.id for k in v.kinds] == ["care_home"]]) == {}  # one kind: none

@@ -2,7 +2,7 @@
    files), places the build's finished card lines and counts. */
 import { FACE, VALUES } from "./directory-values.js";
 import { el, withLink } from "./directory-dom.js";
-import { MILE, MISSPELT_FROM, byCount, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, leftOut, foldNear, km, misspelt, money, needsIn,
+import { MILE, MISSPELT_FROM, byCount, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, misspelt, money, needsIn,
   REACH_MARGIN, councilIn, nearestFirst, notListed, notListedNote, ofKind, officeDistanceText, outOf, outward, pickDistricts, placesIn, plainWords, plural, postcode, putRight, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
   withinCounts, withinMiles } from "./directory-text.js";
 import { refreshButtons, setSearch } from "./directory-shortlist.js";
@@ -834,7 +834,7 @@ export function initFind(root) {
     };
     Promise.all([prep, loadFacets()]).then(function (got) {
       var o = got[0], known = (got[1] || {}).known || {}, homes = (got[1] || {}).homes, of = (got[1] || {}).of,
-        ofKinds = (got[1] || {}).ofKinds, byKind = (got[1] || {}).byKind || {};
+        ofKinds = (got[1] || {}).ofKinds;
       if (my !== runId) return;
       if (distanceMode && (!o || o.error)) {
         finish(o ? o.error : s.near ? fill(VALUES.find.noArea, { postcode: s.near.toUpperCase() }) : VALUES.find.needPostcode);
@@ -981,8 +981,13 @@ export function initFind(root) {
           // how many more are not confirmed after them, then where distances are from (it sat between the two: the review)
           var firstPart = fill(VALUES.find.matchEvery, { count: byCount(told, VALUES.find.matchOne, VALUES.find.matchMany),
             sort: distanceMode ? VALUES.find.nearestWords : sortOf(s.sort).words });
+          // a postcode with another order than distance: that it does not narrow the list, as a list all confirmed says
           text = [firstPart, fill(n - told === 1 ? VALUES.find.thenPartialOne : VALUES.find.thenPartial, { count: plural(n - told, ONE, MANY) }),
-            within ? onlyWithin(within, s) : "", o ? o.note : "", offices].filter(Boolean).join(" ");
+            within ? onlyWithin(within, s) : "", !distanceMode && s.nearFromQ ? (FACE.search || {}).postcodeNotAFilter : "",
+            o ? o.note : "", offices,
+            // on a big site, how many more match every filter further away, as a list all confirmed says
+            distanceMode && !within && total > told ? byCount(total - told, VALUES.find.furtherOne, VALUES.find.furtherMany) : ""
+          ].filter(Boolean).join(" ");
         } else if (unconfirmed) {
           // sorted by distance, it says so, from where, and that an agency's is its office's, as when all are confirmed;
           // within a distance, that too (it was not said: the review)
@@ -1014,13 +1019,6 @@ export function initFind(root) {
         if (n && reasons.length && !unconfirmed) {
           title = firstSentence(text);
           text = reasons.join(" ") + " " + text;
-        }
-        // those a filter left out for not having told us, where most have (under half, they are listed, not confirmed),
-        // said beside a list (an empty one says why it is empty)
-        var untoldOut = n ? leftOut(chosen, known, homes, VALUES.find, of, ofKinds, kinds.length === 1 ? byKind[kinds[0]] : null) : [];
-        if (untoldOut.length) {
-          if (!title) title = firstSentence(text);
-          text += " " + untoldOut.join(" ");
         }
         // a part of the area named, said with its districts; words typed where agencies are listed, that an agency
         // is found by its office's town and the towns it says it covers (Shaw found the one agency whose office is

@@ -167,11 +167,14 @@ export function outOf(key, homes, of) {
   return of && typeof of[key] === "number" ? of[key] : homes;
 }
 export function relaxable(chosen, known, homes, of) {
-  // chosen: [filter, count key] of each filter in use; the filters on a fact nobody or few homes (under half)
-  // have given, which a list that came out empty is searched again without (the homes then are not confirmed)
+  // chosen: [filter, count key] of each filter in use; the filters on a fact some homes have not given, which the
+  // list is searched again without, those that have not told us listed after the rest as not confirmed (a filter
+  // most had answered left the others out without a word: 1 of Oldham's 62 agencies on personal care, the task
+  // review); a rating only when under half have one (it has its own option for those without: a true no match)
   var out = [];
   chosen.forEach(function (c) {
-    if (typeof known[c[1]] === "number" && known[c[1]] * 2 < outOf(c[1], homes, of) && out.indexOf(c[0]) < 0) out.push(c[0]);
+    var n = known[c[1]], total = outOf(c[1], homes, of);
+    if (typeof n === "number" && (c[1] === "rating" ? n * 2 < total : n < total) && out.indexOf(c[0]) < 0) out.push(c[0]);
   });
   return out;
 }
@@ -234,27 +237,6 @@ export function emptyReasons(chosen, known, homes, find, of, ofKinds) {
     out[untold[key].at] = fill(key, { question: q.length > 1 ? q.slice(0, -1).join(find.questionsJoin[0]) + find.questionsJoin[1] + last : last });
   });
   return out.filter(function (text, i) { return text && out.indexOf(text) === i; });
-}
-
-export function leftOut(chosen, known, homes, find, of, ofKinds, kind) {
-  // the services a filter leaves out because they have not told us that fact, one sentence a fact, where most have
-  // told us (under half: relaxable lists them, not confirmed): "1 of 62 home care agencies is not listed: we do not know
-  // whether it gives this care: Personal care" (it was left out without a word: the task review); a rating
-  // has its own option for those without one. kind: one kind's own counts when the search is of that kind alone
-  // (search/facets.json byKind: homes, known, of, words), so they are of its services, not of every one
-  var out = [], seen = {};
-  if (kind && typeof kind.homes === "number" && kind.known && Array.isArray(kind.words)) {
-    known = kind.known; homes = kind.homes; of = kind.of || {}; ofKinds = {};
-    chosen.forEach(function (c) { ofKinds[c[1]] = kind.words; });
-  }
-  chosen.forEach(function (c) {
-    var n = known[c[1]], total = outOf(c[1], homes, of);
-    if (c[1] === "rating" || seen[c[1]] || typeof n !== "number" || n >= total || n * 2 < total) return;
-    seen[c[1]] = true;
-    var one = total - n === 1;
-    out.push(fill(ofKind(find, one ? "leftOutOne" : "leftOut", c[1], ofKinds), { n: total - n, total: total, question: c[2] }));
-  });
-  return out;
 }
 
 export function coversDistrict(card, district) {
