@@ -773,7 +773,13 @@ def _providing(v: View, value: Any, spec: Any) -> Shown | None:
     """Whether CQC records the service as providing care, from its dormant flag: "No" while dormant, "Yes" while not,
     None when CQC does not say (a compare row asking "Providing care at the moment?", not the double negative "Not
     providing care at the moment: No")."""
-    return None if value is None else Shown("No" if value else "Yes")
+    if value is None:
+        return None
+    if value:
+        return Shown("No")  # its note, since when, as at CQC's register of ... (face.json note)
+    # a Yes is as at CQC's register too ("at the moment" read as today, from data a year old: the accessibility review)
+    when = nice_date(v.register_date)
+    return Shown("Yes", note=f"as at CQC's register of {when}" if when else None)
 
 
 DORMANT_SAID = "Not providing care at the moment, CQC says"  # a card's and a list line's words for a dormant location
