@@ -443,9 +443,13 @@ def register_text(views: list[HomeView], as_at: dt.date) -> str:
     them out, so counting them among those would always say 0)."""
     off = sum(1 for v in views if v.status is not None and not v.on_register)
     unknown = sum(1 for v in views if v.status is None)
-    return ((f"No home in this directory had closed by {nice_date(as_at)}, the date of CQC's register." if not off else
-             f"{off:,} home{'' if off == 1 else 's'} in this directory had closed by {nice_date(as_at)}, the date of CQC's "
-             f"register. {'Its page stays' if off == 1 else 'Their pages stay'} up, marked closed. "
+    oldest = oldest_data_date(views)
+    # registers of several dates (a merge): each home's closing is known to its own register's date alone
+    by = (f"{nice_date(as_at)}, the date of CQC's register" if not oldest or oldest >= as_at or data_date(views) != as_at else
+          f"the dates of the CQC registers its profiles come from ({nice_date(oldest)} to {nice_date(as_at)})")
+    return ((f"No home in this directory had closed by {by}." if not off else
+             f"{off:,} home{'' if off == 1 else 's'} in this directory had closed by {by}. "
+             f"{'Its page stays' if off == 1 else 'Their pages stay'} up, marked closed. "
              f"{'It is' if off == 1 else 'They are'} not counted on this page.")
             + (f" The registration status of {unknown:,} home{'s' * (unknown != 1)} is {_not_known()}." if unknown else ""))
 
