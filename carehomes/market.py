@@ -235,7 +235,7 @@ def overview(views: list[HomeView], today: dt.date, localities: dict[str, list[s
             homes = [v for v, x in answers if x is not None and x]
             row["told"] += len(told)
             row["cells"].append(NeedCell(len(homes), len(told), tuple(_known_sum(homes, f"capabilities.{c.code}.{n.needs_field}")
-                                                                      for n in KIND.capacity if n.needs_field)))
+                                                                      for n in KIND.capacity if n.needs_field), not areas[a]))
         cap.append(row)
     ratings = Counter(v.rating_label for v in views)
     ages: Counter = Counter()
@@ -376,9 +376,14 @@ class NeedCell:
     can: int
     told: int
     beds: tuple[int | None, ...]
+    none_here: bool = False  # the area has no care home at all (a locality the council names whose last one closed)
 
     def html(self) -> str:
-        """The schema's not-known wording when no home told us; its no-home-can wording (a real gap) when homes told us and all said no."""
+        """The schema's not-known wording when no home told us; its no-home-can wording (a real gap) when homes told us
+        and all said no, or when the area has no care home at all (it said the not-known wording, though the gap is certain: the
+        accessibility review)."""
+        if self.none_here:
+            return f'<strong class="ch-gap">{html.escape(VALUES.unknowns.no_home_can)}</strong>; no care home here'
         if self.told == 0:
             return f'<span class="ch-unknown">{html.escape(VALUES.not_known)}</span>'
         told = f"{self.told} told us"
@@ -390,7 +395,7 @@ class NeedCell:
     def cell(self) -> Cell:
         """The cell the page shows (``html``), with its values for the CSV: the homes that can meet the need, their beds
         of each type (0 when none can: a real gap) and the homes that told us; the schema's not-known wording where no home told us."""
-        if self.told == 0:
+        if self.told == 0 and not self.none_here:
             return Cell(self.html(), VALUES.not_known, *[VALUES.not_known] * len(self.beds), 0)
         beds = [_not_known() if b is None else b for b in self.beds] if self.can else [0] * len(self.beds)
         return Cell(self.html(), self.can, *beds, self.told)

@@ -1279,7 +1279,7 @@ def _market_as_before():
                 told = [v for v in areas[a] if v.get(f"capabilities.{c.code}.accepted") is not None]
                 homes = [v for v in told if v.get(f"capabilities.{c.code}.accepted")]
                 row["cells"].append(NeedCell(len(homes), len(told), tuple(known_sum(homes, f"capabilities.{c.code}.{n.needs_field}")
-                                                                          for n in KIND.capacity if n.needs_field)))
+                                                                          for n in KIND.capacity if n.needs_field), not areas[a]))
             cap.append(row)
         return cap
 

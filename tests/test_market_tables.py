@@ -437,6 +437,13 @@ def test_a_locality_the_council_names_with_no_care_home_is_a_row_of_0(tmp_path):
     nowhere = next(r for r in rows if r[0] == "Nowhere Vale")
     assert nowhere[1:3] == ["0", "0"] and "not known" not in nowhere, rows[0]
     assert [r[0] for r in rows[1:]] == ["Exampleton", "Unknown", "Nowhere Vale", "Total"]
+    # its needs: no home can meet them, a gap certain, not "Not known" (the accessibility review)
+    needs = csv_rows(files["needs"])
+    at = needs[0].index("Nowhere Vale: homes that can")
+    assert all(r[at:at + 4] == ["0", "0", "0", "0"] for r in needs[1:]), needs[1]
+    page, _ = market_page(views_of(FIXTURES / "profiles"), TODAY, {"Exampleton": ["HR1"], "Nowhere Vale": ["HR9"]}, [],
+                          load_schema(), "X")
+    assert '<strong class="ch-gap">No home can</strong>; no care home here' in page
 
 
 def test_the_needs_table_shows_the_largest_areas_by_beds_and_its_csv_every_one():
