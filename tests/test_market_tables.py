@@ -483,3 +483,21 @@ def test_homes_from_registers_of_several_dates_are_said_and_warned_of_by_the_old
     assert "had closed by the dates of the CQC registers its profiles come from (31 March 2021 to 26 August 2025)." in page
     one = market_html(views_of(FIXTURES / "profiles"), TODAY)  # one register date: as before
     assert "more than one date" not in one and "Some of the" not in one
+
+
+def test_an_area_the_release_held_no_council_of_is_not_known_then_not_0(tmp_path):
+    """A merge adding Oldham to Herefordshire's directory, built beside a release of Herefordshire alone, said Oldham
+    had gained 44 homes and 1,574 beds since (the accessibility review): the release never held it. Its "then", and
+    the Total's, are not known; an area of a council the release held, with no home then, is 0 then (a first home)."""
+    prov = tmp_path / "providers"
+    shutil.copytree(FIXTURES / "profiles", prov)
+    records = {k: dict(v) for k, v in ((str(p.data["location_id"]), p.data) for p in check_paths([prov], on=TODAY).profiles)}
+    minimal = next(k for k, r in records.items() if "minimal" in str(r.get("slug")))
+    del records[minimal]  # the release held one home, of Exampleshire
+    other = prov / "example-minimal.yaml"  # now of another council the release never held
+    other.write_text(other.read_text(encoding="utf-8").replace("locality: Exampleshire", "locality: Otherham"), encoding="utf-8")
+    tables = Tables()
+    market_html(views_of(prov), TODAY, previous=(dt.date(2026, 10, 1), records), tables=tables)
+    rows = {r[0]: r for r in csv_rows(tables.files["change-since-release"])[1:]}
+    assert rows["Otherham"][1:4] == ["1", "not known", "not known"] and rows["Total"][2:4] == ["not known", "not known"], rows
+    assert rows["Exampleshire"][1:4] == ["1", "1", "0"], rows
