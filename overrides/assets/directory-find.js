@@ -784,7 +784,7 @@ export function initFind(root) {
   // Back undoes the last change: each filter, order or search chosen is a history entry of its own, and a search
   // being typed is one entry however often it pauses (each pause searches); the page's first search and one that
   // Back or Forward reached only write the address as the form now says it
-  var PUSH = "push", TYPED = "typed", typing = false, TYPING_PAUSE_MS = 700;
+  var PUSH = "push", TYPED = "typed", typing = false, TYPING_PAUSE_MS = 700, lastRun = null;
   function remember(p, how) {
     var url = location.pathname + (p.toString() ? "?" + p : "");
     if (url !== location.pathname + location.search && (how === PUSH || (how === TYPED && !typing))) history.pushState(null, "", url);
@@ -805,6 +805,7 @@ export function initFind(root) {
     fitFacets(form);
     var kinds = chosenKinds(form);
     var s = readForm(form), my = ++runId, p = toParams(form);
+    lastRun = String(p);
     remember(p, how);
     drawActive(s);
     var distanceMode = s.sort === "distance", filters = filtersFor(s, form);
@@ -1115,7 +1116,11 @@ export function initFind(root) {
     if (ev.target.name !== "q") run(ev.isTrusted ? PUSH : undefined);  // a town's name put right: the same entry
   });
   form.addEventListener("submit", function (ev) {
-    ev.preventDefault(); clearTimeout(timer); run(PUSH);
+    ev.preventDefault(); clearTimeout(timer);
+    // "Apply filters" after a box ticked has searched already: not again, so the count is not written (and read out)
+    // a second time, as the person is taken to it (the accessibility review)
+    if (String(toParams(form)) !== lastRun) run(PUSH);
+    else typing = false;  // as run(PUSH) would have left it: the next words typed are a new entry in the history
     // "Apply filters" on a phone folds the panel away and takes the person to the count
     if (ev.submitter && panel.contains(ev.submitter) && !wide()) {
       panel.open = false;
