@@ -16,6 +16,7 @@ import pytest
 import yaml
 from conftest import CQC, ROOT, TODAY
 
+from carehomes.ages import nice_date
 from carehomes.pipeline import check_paths, views_of
 from carehomes.schema import load_schema
 from carehomes.sources.cqc_files import extra_facts
@@ -281,8 +282,10 @@ def test_the_compare_columns_registered_manager_no_says_since_when_as_the_page_d
     page = next(f.note for g in v.groups() for f in g.facts if f.label == "Registered manager in post (CQC)")
     assert page == v.summary()["notes"]["manager"]
     assert all("manager" not in x.summary()["notes"] for x in oldham.values() if x.get("cqc.registered_manager") is not False)
-    # a dormancy start is still never said beside No
-    assert all("dormant" not in x.summary()["notes"] for x in oldham.values() if x.get("cqc.dormant") is False)
+    # a dormancy start is never said of a service CQC does not record as dormant ("Providing care ...: Yes"), whose
+    # note is the register's date alone
+    assert all(x.summary()["notes"]["dormant"] == f"as at CQC's register of {nice_date(x.register_date)}"
+               for x in oldham.values() if x.get("cqc.dormant") is False)
 
 
 def test_a_care_home_not_yet_rated_says_as_at_when_in_its_key_facts_as_its_card_does(oldham):
