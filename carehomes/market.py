@@ -662,9 +662,7 @@ def change_rows(names: list[str], groups: dict[str, list[HomeView]], before: dic
     rows = []
     for a, vs, old in [*((a, list(groups.get(a, [])), then.get(a, [])) for a in areas), (TOTAL, total_now, total_then)]:
         now: list[Located] = list(vs)
-        if before is not None and (a in outside or (a == TOTAL and outside)):  # the total too: part of it was not in it
-            rows.append([html.escape(a), f"{len(now):,}", _not_known(), _not_known(), _total(now, REGISTERED), unknown(2), unknown(2)])
-        elif before is None:
+        if before is None or a in outside or (a == TOTAL and outside):  # the total too, when part of it was not in it
             rows.append([html.escape(a), f"{len(now):,}", _not_known(), _not_known(), _total(now, REGISTERED), unknown(2), unknown(2)])
         else:
             rows.append([html.escape(a), f"{len(now):,}", f"{len(old):,}", Cell(f"{len(now) - len(old):+,}", len(now) - len(old)),
@@ -791,13 +789,14 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
            "Beds registered and service types come from the CQC register; vacancies and the needs homes can meet come from "
            "the homes themselves."
            + (f" {gone:,} closed home{'s are' if gone != 1 else ' is'} not counted." if gone else "") + "</p>"]
-    oldest = oldest_data_date(services)
     older = sum(1 for v in views if (d := as_date(v.get("cqc.imported"))) and d < today)
-    if oldest and oldest < today and older:  # registers of several dates (a merge): said, the tables' dates the newest
+    if older:  # registers of several dates (a merge): said, the tables' dates the newest
         out.append(f'<p class="ch-as-at">The profiles come from CQC registers of more than one date: {older:,} of these '
-                   f"care homes are as at an older one, back to {nice_date(oldest)}. Each figure counts each home as its "
-                   f"own register has it; the tables' dates below are the newest.</p>")
-    stale_words = register_stale_words(oldest, services, some=bool(oldest and oldest < today)) or register_stale_words(data_date(services), services)
+                   f"care homes are as at an older one, back to {nice_date(oldest_data_date(views))}. Each figure counts "
+                   "each home as its own register has it; the tables' dates below are the newest.</p>")
+    # the warning by the oldest register of any kind's (the newest's age is no warning when some are older)
+    oldest = oldest_data_date(services)
+    stale_words = register_stale_words(oldest, services, some=bool(oldest and oldest < (data_date(services) or oldest)))
     if stale_words:
         out.append('<div class="admonition warning" role="note"><p class="admonition-title">The CQC information may be out of date</p>'
                    f"<p>{html.escape(stale_words)}</p></div>")
