@@ -109,11 +109,6 @@ def _unmarked(text: str) -> str:
     return _ITALIC.sub(r"\1", _BOLD.sub(r"\1", text))
 
 
-def unsafe_links(text: str | None) -> list[str]:
-    """The addresses of ``refused_links``: the Markdown links in ``text`` that ``markdown_lite`` will not make links."""
-    return [url for url, _ in refused_links(text)]
-
-
 def pictures(text: str | None) -> list[str]:
     """The addresses of Markdown pictures (``![text](url)``) in ``text`` that ``markdown_lite`` shows as links to them
     (a picture with an address no link may have is one of ``refused_links``)."""
