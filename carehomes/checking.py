@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import checkcache, validate
 from .checks_external import check_external
-from .load import Profile, display_paths, errors, find_profiles, parse_bytes, past_numbers, read_profile_bytes
+from .load import Profile, display_paths, errors, find_profiles, parse_bytes, past_numbers, past_tabs, read_profile_bytes
 from .parallel import iter_chunks, keep_freed_memory, map_chunks, no_cycle_collection
 from .problems import Problem
 from .outputs.pieces import HomePieces, home_pieces
@@ -132,6 +132,15 @@ def _checked_bytes(raw: bytes, shown: str, on: dt.date | None, schema: Schema | 
             found = sorted(found + [p for p in check_profile(rest, on=on)
                                     if not any(p.field == f or p.field.startswith(f + ".") for f in left_out)],
                            key=lambda p: p.line)
+        tabbed = past_tabs(raw, shown) if read is None and errors(found) else None
+        if tabbed is not None:  # refused for its tabs: its other problems with them, at once (as if indented by fmt)
+            rest_, more, on_tabs = tabbed
+            names = {f.rsplit(".", 1)[-1] for f in on_tabs}  # a tab's field, perhaps misplaced by that reading: unsaid
+            if rest_ is not None:
+                more += [p for p in check_profile(rest_, on=on)
+                         if not any(p.field == f or p.field.startswith(f + ".") for f in on_tabs)
+                         and p.field.rsplit(".", 1)[-1] not in names]
+            found = sorted(found + more, key=lambda p: p.line)
         return None, found, None
     problems = found + check_profile(profile, on=on)
     return profile, problems, (None if schema is None or errors(problems) else home_pieces(profile.data, schema))

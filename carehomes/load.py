@@ -214,6 +214,42 @@ def past_numbers(raw: bytes, shown: str) -> tuple[Profile, set[str]] | None:
     return (profile, left_out) if profile is not None and left_out else None
 
 
+TAB_PROBLEMS = ("; use spaces, not tabs", "; delete the tab")  # the endings of prescan's messages about a tab
+
+
+def past_tabs(raw: bytes, shown: str) -> tuple[Profile | None, list[Problem], set[str]] | None:
+    """A profile refused only for its tabs, read with each tab of an indentation as two spaces (the indentation
+    fmt writes) and any other as one, and the fields on those lines, so that check says the file's other problems with
+    the tabs', at once: a key twice and a misspelt value were said only once the tab was gone (the provider review).
+    Returns the profile so read (None when it does not read), the problems of its reading on other lines than the
+    tabs' (a key twice), and the fields on the tabs' lines; None when anything but tabs stops its reading. Only for
+    reporting: never written back; what it says of the tabs' lines and their fields is left to the tabs' own problems."""
+    text, found = decode_profile(raw, shown)
+    if text is None or errors(found):
+        return None
+    text = text.removeprefix("\ufeff")
+    guarded = prescan(text, shown)
+    if not guarded or not all(p.message.endswith(TAB_PROBLEMS) for p in guarded):
+        return None
+    lines = text.split("\n")
+    tabbed = {p.line for p in guarded}
+    near = [len(x) - len(x.lstrip(" ")) for x in lines]  # each line's indentation of spaces
+    for no in sorted(tabbed):
+        if 0 < no <= len(lines):
+            line = lines[no - 1]
+            body = line.lstrip(" \t")
+            lead = line[: len(line) - len(body)]
+            # a tab as wide as makes the line as indented as the written line above or below it, else two spaces
+            around = {near[i] for i in (no - 2, no) if 0 <= i < len(lines) and i + 1 not in tabbed and lines[i].strip()}
+            width = next((w for w in (2, 4, 8) if len(lead.replace("\t", " " * w)) in around), 2)
+            lines[no - 1] = lead.replace("\t", " " * width) + body.replace("\t", " ")
+    profile, problems = parse_profile("\n".join(lines), shown)
+    if any(p.field == "yaml" for p in problems):  # that reading is no YAML: the tabs' own problems say it all
+        return None
+    problems = [p for p in problems if p.line not in tabbed]
+    return profile, problems, ({f for f, line in profile.lines.items() if line in tabbed} if profile else set())
+
+
 def parse_bytes(raw: bytes, shown: str) -> tuple[Profile | None, list[Problem]]:
     """Parse a profile held as bytes (a file, or a git blob) with the same rules as a file."""
     text, problems = decode_profile(raw, shown)

@@ -350,6 +350,29 @@ def test_a_number_yaml_misreads_is_said_with_every_other_problem_of_the_file(tmp
     assert len(lines) == 1 and "anchors and aliases" in lines[0]
 
 
+def test_a_tab_is_said_with_every_other_problem_of_the_file(tmp_path):
+    """A tab stopped the file's reading before YAML saw it, so check said only the tab, then a key twice and a misspelt
+    status once it was gone, one run at a time (the provider review). The file is read for its other problems with each
+    tab of an indentation as two spaces (as fmt indents): every problem at once, in line order; what that reading makes
+    of the tab's own line is left to the tab's problem. A key twice stops the reading there, as it does without a tab."""
+    f = tmp_path / "providers" / "aston-house.yaml"
+    f.parent.mkdir()
+    text = (ROOT / "providers" / "aston-house.yaml").read_text()
+    f.write_text(text.replace("  town: Hereford\n", "\ttown: Hereford\n", 1).replace("  status: Registered\n", "  status: Registerd\n", 1))
+    r = run_build("check", str(f))
+    lines = r.stdout.splitlines()
+    assert r.returncode == 1 and len(lines) == 2, r.stdout
+    assert lines[0].endswith(":11:1: yaml: this line is indented with a tab; use spaces, not tabs")
+    assert "cqc.status: 'Registerd' is not allowed; did you mean 'Registered'?" in lines[1]
+    f.write_text(f.read_text().replace("cqc:\n", "contact:\n  phone: 01432 000000\n  phone: 01432 111111\ncqc:\n", 1))
+    lines = run_build("check", str(f)).stdout.splitlines()
+    assert len(lines) == 2 and "contact.phone: appears twice" in lines[1], lines
+    f.write_text(text.replace("    dementia: false\n", "\tdementia: false\n", 1))  # a tab as wide as the lines around it
+    lines = run_build("check", str(f)).stdout.splitlines()
+    assert len(lines) == 1 and "indented with a tab" in lines[0], lines
+    assert run_build("fmt", str(f)).returncode != 0 and "\t" in f.read_text()  # never written back
+
+
 def test_a_small_decimals_zeros_are_no_length_of_the_number():
     """0.00012055059424835052 (a longitude Python writes so) was refused as "a number 21 digits long": a property test
     found it in a fresh clone's run. Its digits are counted from the first that is not 0; a number that long is still
