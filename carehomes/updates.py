@@ -586,7 +586,8 @@ def form_value(f: Field, raw: str) -> Any:
     return s if f.name == "description" else raw.strip()
 
 
-GROUPED_WHOLE = re.compile(r"\s*(-?[0-9]{1,3}(?:,[0-9]{3})+|-?[0-9]{1,3}(?: [0-9]{3})+)(?![0-9,.])")
+# a first group never starting 0 ('0,000' is no grouped number: it was read as 0, the hostile review)
+GROUPED_WHOLE = re.compile(r"\s*(-?[1-9][0-9]{0,2}(?:,[0-9]{3})+|-?[1-9][0-9]{0,2}(?: [0-9]{3})+)(?![0-9,.])")
 
 
 def ungrouped(text: str) -> str:

@@ -314,6 +314,8 @@ def test_a_whole_number_with_commas_between_groups_of_three_is_read_and_judged_b
     assert free("three") == ["Beds with nursing free now: must be a whole number in figures, such as 3 or 0 for none, "
                              "not 'three'"]
     assert free("-1,000") == ["Beds with nursing free now: is -1000, below the lowest allowed value 0"]
+    assert free("0,000") == ["Beds with nursing free now: must be a whole number in figures, such as 3 or 0 for none, "
+                             "not '0,000'"]  # no grouped number: it was read as 0 (the hostile review)
     hours, beds = load_schema().by_path["homecare.hours_available"], load_schema().by_path["beds.nursing.available"]
     assert (form_value(hours, "1,200 hours"), form_value(hours, "１，２００ｈ"), form_value(beds, "1 000")) == (1200, 1200, 1000)
     r, res = apply(repo, details_body({"Weekly fee with nursing, from": "£950 a week"}), "example-manager")
