@@ -129,6 +129,13 @@ def oldest_data_date(views: list[HomeView]) -> dt.date | None:
     return min(dates) if dates else None
 
 
+def as_at_words(views: list[HomeView], today: dt.date) -> str:
+    """A table's date: "as at 20 March 2025", or with registers of several dates (a merge) their span, "as at 31 March
+    2021 to 20 March 2025" (a caption is read on its own: it gave the newest alone, the accessibility review)."""
+    oldest = oldest_data_date(views)
+    return f"as at {nice_date(oldest)} to {nice_date(today)}" if oldest and oldest < today else f"as at {nice_date(today)}"
+
+
 def register_stale_words(as_at: dt.date | None, views: list[HomeView], some: bool = False) -> str | None:
     """Why the market page's and the report's figures may be out of date, when the CQC register they are as at is older
     than the register's staleness age (mkdocs.yml staleness.register) on the day they are made (the views' today):
@@ -905,7 +912,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
                      "freshness table below counts them).", ages, [o["ages"][a] for a in ages], "Homes", "Age of rating").html())
     # the chart's numbers as a file too, as every table's are: no other file holds the ages (quality.csv holds the ratings)
     out.append(tables.download("rating-age", ["Age of rating", integer("Homes")], [[html.escape(a), f"{o['ages'][a]:,}"] for a in ages],
-                               "chart's numbers", f"Homes by the age of their latest CQC rating, as at {nice_date(today)}"))
+                               "chart's numbers", f"Homes by the age of their latest CQC rating, {as_at_words(views, today)}"))
     earlier = earlier_ratings_text(views)
     out.append(f"<p>{html.escape(earlier)}</p>" if earlier else "")
     # the homes never listed here that CQC closed are counted above ("No home in this directory had closed" is of those listed)
@@ -1113,9 +1120,9 @@ def kind_html(views: list[HomeView], names: list[str], groups: dict[str, list[Ho
     tables = tables if tables is not None else Tables()
     header, rows = kind_rows(names, groups)
     header[0] = area_word.capitalize()
-    out.append(tables.add("capacity-by-kind", f"Capacity by {area_word} and kind, CQC data as at {nice_date(today)}", header, rows))
+    out.append(tables.add("capacity-by-kind", f"Capacity by {area_word} and kind, CQC data {as_at_words(views, today)}", header, rows))
     header, rows = quality_rows(views)
-    out.append(tables.add("quality", f"Homes by CQC rating, overall and for each key question, as at {nice_date(today)}", header, rows))
+    out.append(tables.add("quality", f"Homes by CQC rating, overall and for each key question, {as_at_words(views, today)}", header, rows))
     header, rows = fee_rows(names, groups)
     header[0] = area_word.capitalize()
     out.append(tables.add("fees", f"Fees the homes publish, by {area_word}", header, rows))

@@ -481,6 +481,7 @@ def test_homes_from_registers_of_several_dates_are_said_and_warned_of_by_the_old
             "one, back to 31 March 2021.") in page
     assert "Some of the CQC figures are from CQC&#x27;s register of 31 March 2021, 5 years 7 months ago." in page
     assert "had closed by the dates of the CQC registers its profiles come from (31 March 2021 to 26 August 2025)." in page
+    assert "Capacity by town and kind, CQC data as at 31 March 2021 to 26 August 2025" in page  # a caption
     one = market_html(views_of(FIXTURES / "profiles"), TODAY)  # one register date: as before
     assert "more than one date" not in one and "Some of the" not in one
 
