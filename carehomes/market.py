@@ -1092,6 +1092,8 @@ def fee_rows(names: list[str], groups: dict[str, list[HomeView]]) -> tuple[list[
     def span(froms: list[Any], tos: list[Any], homes: int) -> Cell:
         lo = [x for x in froms if x is not None]
         hi = [x for x in tos if x is not None]
+        if not homes:  # a locality with no care home: no fee to know (it said "not known"), and none in the CSV
+            return Cell("no homes", "", "", 0, 0)
         if not lo and not hi:
             return Cell(_not_known(), _not_known(), _not_known(), 0, homes)
         rng = f"£{min(lo or hi):,.0f} to £{max(hi or lo):,.0f}"

@@ -1337,7 +1337,7 @@ def test_market_cells_reading_each_homes_value_once_are_what_reading_it_again_ma
             for kind in (market.NURSING.key, market.RESIDENTIAL.key):
                 lo = [v.get(f"fees.{kind}_from") for v in vs if v.get(f"fees.{kind}_from") is not None]
                 hi = [v.get(f"fees.{kind}_to") for v in vs if v.get(f"fees.{kind}_to") is not None]
-                cells.append(market._not_known() if not lo and not hi else
+                cells.append("no homes" if not vs else market._not_known() if not lo and not hi else
                              f"£{min(lo or hi):,.0f} to £{max(hi or lo):,.0f} ({len(lo or hi)} of {len(vs)} homes)")
             fees.append(cells)
         assert market.fee_rows(some, groups)[1] == fees

@@ -444,6 +444,8 @@ def test_a_locality_the_council_names_with_no_care_home_is_a_row_of_0(tmp_path):
     page, _ = market_page(views_of(FIXTURES / "profiles"), TODAY, {"Exampleton": ["HR1"], "Nowhere Vale": ["HR9"]}, [],
                           load_schema(), "X")
     assert '<strong class="ch-gap">No home can</strong>; no care home here' in page
+    fees = next(r for r in csv_rows(files["fees"]) if r[0] == "Nowhere Vale")
+    assert fees[1:] == ["", "", "0", "0", "", "", "0", "0"] and "<td>no homes</td>" in page  # no fee to know
 
 
 def test_the_needs_table_shows_the_largest_areas_by_beds_and_its_csv_every_one():
