@@ -1594,7 +1594,7 @@ def parser() -> argparse.ArgumentParser:
     gg.add_argument("git_args", nargs=argparse.REMAINDER, help="git's arguments, after --")
     gh.set_defaults(func=cmd_github)
 
-    t = sub.add_parser("test", help="run the whole test suite: ruff, mypy and pytest (browser tests included)")
+    t = sub.add_parser("test", help="run the whole test suite: ruff, mypy, the workflow and script linters, node --test and pytest (browser tests included)")
     t.add_argument("--fast", action="store_true", help="skip the browser tests")
     t.add_argument("pytest_args", nargs="*", help="extra arguments for pytest, after --")
     t.set_defaults(func=cmd_test)
