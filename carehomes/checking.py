@@ -129,21 +129,23 @@ def _checked_bytes(raw: bytes, shown: str, on: dt.date | None, schema: Schema | 
         read = past_numbers(raw, shown) if errors(found) else None
         if read is not None:  # refused for a number YAML misreads: its other problems with it, at once
             rest, left_out = read
-            found = sorted(found + [p for p in check_profile(rest, on=on)
-                                    if not any(p.field == f or p.field.startswith(f + ".") for f in left_out)],
-                           key=lambda p: p.line)
+            found = sorted(found + _besides(check_profile(rest, on=on), left_out), key=lambda p: p.line)
         tabbed = past_tabs(raw, shown) if read is None and errors(found) else None
         if tabbed is not None:  # refused for its tabs: its other problems with them, at once (as if indented by fmt)
             rest_, more, on_tabs = tabbed
             names = {f.rsplit(".", 1)[-1] for f in on_tabs}  # a tab's field, perhaps misplaced by that reading: unsaid
             if rest_ is not None:
-                more += [p for p in check_profile(rest_, on=on)
-                         if not any(p.field == f or p.field.startswith(f + ".") for f in on_tabs)
-                         and p.field.rsplit(".", 1)[-1] not in names]
+                more += [p for p in _besides(check_profile(rest_, on=on), on_tabs) if p.field.rsplit(".", 1)[-1] not in names]
             found = sorted(found + more, key=lambda p: p.line)
         return None, found, None
     problems = found + check_profile(profile, on=on)
     return profile, problems, (None if schema is None or errors(problems) else home_pieces(profile.data, schema))
+
+
+def _besides(problems: list[Problem], fields: set[str]) -> list[Problem]:
+    """The problems of none of ``fields`` nor of a field within one (those a second reading of a refused file left out,
+    or read where no one can say they belong: their own problem says it)."""
+    return [p for p in problems if not any(p.field == f or p.field.startswith(f + ".") for f in fields)]
 
 
 def _check_again(f: Path, base: Path, on: dt.date, store: Path) -> Result:

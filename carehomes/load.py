@@ -218,8 +218,9 @@ TAB_PROBLEMS = ("; use spaces, not tabs", "; delete the tab")  # the endings of 
 
 
 def past_tabs(raw: bytes, shown: str) -> tuple[Profile | None, list[Problem], set[str]] | None:
-    """A profile refused only for its tabs, read with each tab of an indentation as two spaces (the indentation
-    fmt writes) and any other as one, and the fields on those lines, so that check says the file's other problems with
+    """A profile refused only for its tabs, read with each tab of an indentation as wide as makes its line as indented
+    as the written line above or below it (else two spaces, the indentation fmt writes) and any other as one, and the
+    fields on those lines, so that check says the file's other problems with
     the tabs', at once: a key twice and a misspelt value were said only once the tab was gone (the provider review).
     Returns the profile so read (None when it does not read), the problems of its reading on other lines than the
     tabs' (a key twice), and the fields on the tabs' lines; None when anything but tabs stops its reading. Only for
@@ -227,8 +228,7 @@ def past_tabs(raw: bytes, shown: str) -> tuple[Profile | None, list[Problem], se
     text, found = decode_profile(raw, shown)
     if text is None or errors(found):
         return None
-    text = text.removeprefix("\ufeff")
-    guarded = prescan(text, shown)
+    text, guarded = _guarded(text, shown)  # as parse_profile guards it: a file too large is no tab's problem
     if not guarded or not all(p.message.endswith(TAB_PROBLEMS) for p in guarded):
         return None
     lines = text.split("\n")
@@ -692,7 +692,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
     start = row[col - 1] if col and col <= len(row) else ""
     curly = _CURLY_VALUE.match(_uncommented(row))
     if curly:  # pasted from a word processor: “text: more” is no quoted text to YAML, so its ': ' starts another field
-        inner = curly[3].strip("\u201c\u201d\u2018\u2019\u201e\u201a\u00ab\u00bb")
+        inner = curly[3].strip(CURLY_QUOTES)
         write = f'; write {curly[2]}: "{inner[:SHOWN_VALUE]}"' if '"' not in inner and "\\" not in inner else ""
         return Problem(path, line, _key_path(lines, line - 1) or "yaml",
                        f"the value is in curly quotes ({_curly_pair(curly[3])}), which are not quote marks to YAML, so "
@@ -761,6 +761,7 @@ def _bad_escape(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str] | 
     return mark.line + 1, start + 1, m.group() if m else "\\"
 
 
+CURLY_QUOTES = "\u201c\u201d\u2018\u2019\u201e\u201a\u00ab\u00bb"  # a word processor's quote marks, and guillemets
 _CURLY_VALUE = re.compile(r"^([ ]*(?:-[ ]+)?)([^\W\d][\w]*):[ ]+([\u201c\u2018\u201e\u201a\u00ab].*)$")
 _KEY_LINE = re.compile(r"^([ ]*)([^\W\d]\w*):(?:[ ]|$)")
 
@@ -769,7 +770,7 @@ def _curly_pair(value: str) -> str:
     """The curly quote marks a value opens and closes with ('“ ”'), the closing one only when it is one (a value whose
     last letter was shown as its closing quote: the hostile review)."""
     end = value.rstrip()[-1:]
-    return value[0] + (f" {end}" if end in "\u201c\u201d\u2018\u2019\u201e\u201a\u00ab\u00bb" and len(value.rstrip()) > 1 else "")
+    return value[0] + (f" {end}" if end and end in CURLY_QUOTES and len(value.rstrip()) > 1 else "")
 
 
 def _key_path(lines: list[str], i: int) -> str:
@@ -802,8 +803,7 @@ def _unclosed_quote(lines: list[str], error_line: int) -> tuple[int, int] | None
         if not m:
             continue
         q, rest = m.group(1), lines[i][m.end():]
-        closed = rest.replace("''", "") if q == "'" else re.sub(r"\\.", "", rest)
-        if q not in closed and not _carried_on(lines, i, q):
+        if q not in _unescaped(rest, q) and not _carried_on(lines, i, q):
             return i + 1, m.end()
     return None
 
@@ -819,10 +819,15 @@ def _carried_on(lines: list[str], i: int, quote: str) -> bool:
             continue
         if len(x) - len(x.lstrip(" ")) <= indent:
             return False
-        rest = x.replace("''", "") if quote == "'" else re.sub(r"\\.", "", x)
-        if quote in rest:
+        if quote in _unescaped(x, quote):
             return True
     return False
+
+
+def _unescaped(text: str, quote: str) -> str:
+    """``text`` within a quoted value without what writes its quote mark as a character ('' in single quotes, a
+    backslash's escape in double), so that a quote mark left in it closes the value."""
+    return text.replace("''", "") if quote == "'" else re.sub(r"\\.", "", text)
 
 
 def _reader_problem(exc: yaml.YAMLError, text: str, path: str) -> Problem:
