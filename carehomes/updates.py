@@ -826,11 +826,11 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         return res
     if not is_steward and not is_maintainer(author, profile.data):
         listed = ", ".join(str(m) for m in profile.data.get("maintainers") or [])
-        noun = forms.kind_noun(kinds_of(profile.data, schema)[0], schema)
+        kind = kinds_of(profile.data, schema)[0]
+        noun = forms.kind_noun(kind, schema)
         res.status, res.council_email = "refused", council_email(repo, area.config)
         # a page already looked after takes no claim (claims.py refuses it): its team asks the council
-        claim = None if listed else claim_url(repo, area.config, profile.slug, res.name or profile.slug,
-                                               kinds_of(profile.data, schema)[0], schema)
+        claim = None if listed else claim_url(repo, area.config, profile.slug, res.name or profile.slug, kind, schema)
         res.links = [claim] if claim else []
         where = (f"its claim form, {claim} (the \"Claim it\" link at the bottom of its page opens it too; someone from "
                  f"the council rings the {noun} to check)" if claim else
@@ -1015,6 +1015,7 @@ def left_empty(answers: dict[str, str | None], values: dict[str, Any], data: dic
         facts = forms.availability_paths(k) - {k.confirmed}
         if not k.confirmed or not ({k.confirmed, *facts} & values.keys()):
             continue
+        kept = date_kept(values, data, k.confirmed, on)
         empty = {by_label[label].path: label for label, raw in answers.items() if raw is None and label in by_label}
         held = still_held(data, k, facts & empty.keys())
         for path, label in empty.items():  # in the form's order
@@ -1030,8 +1031,7 @@ def left_empty(answers: dict[str, str | None], values: dict[str, Any], data: dic
                            f"{no[1]} can only be 0: type 0")
                 said.add(path)
                 continue
-            held_date = _get(data, k.confirmed)
-            if isinstance(held_date, dt.date) and values.get(k.confirmed, on) == held_date:  # the date would not change
+            if kept:  # the date would not change
                 continue
             yes_no = by_label[label].field.type == "boolean"
             counted = next((c for c in k.capacity if c.available == path), None)
@@ -1042,6 +1042,13 @@ def left_empty(answers: dict[str, str | None], values: dict[str, Any], data: dic
             out.append(f"{label}: is empty, but your page still says {old}{from_since}, and the new date would show "
                        f"that as checked now; {now}, even if it has not changed")
     return out, said
+
+
+def date_kept(values: dict[str, Any], data: dict[str, Any], date: str, on: dt.date | None) -> bool:
+    """Whether an update leaves the page's date at ``date`` (its free places', or a dated set's) as it is: typed as the
+    page has it, or left empty (the day it was sent, ``on``, which edit_profile stamps) when the page's is that day."""
+    held = _get(data, date)
+    return isinstance(held, dt.date) and values.get(date, on) == held
 
 
 def dated_groups(schema: Schema) -> list[tuple[str, frozenset[str]]]:
@@ -1070,10 +1077,10 @@ def left_undated(answers: dict[str, str | None], values: dict[str, Any], data: d
     for date, facts in dated_groups(schema):
         if not (facts & values.keys()) and date not in values:
             continue
+        if date_kept(values, data, date, on):
+            continue
         held_date = _get(data, date)
         held_date = held_date if isinstance(held_date, dt.date) else None
-        if values.get(date, on) == held_date and held_date is not None:  # the date would not change
-            continue
         left = [(label, old, by_label[label].path in paid) for label, raw in answers.items()
                 if raw is None and label in by_label and by_label[label].path in facts
                 and (old := _get(data, by_label[label].path)) is not None]
