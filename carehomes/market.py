@@ -115,18 +115,21 @@ def area_of(v: Located, by_town: bool, localities: dict[str, list[str]] | None =
     return town_name(v.get("address.town")) if by_town else str(v.get("locality"))
 
 
+def register_dates(views: list[HomeView]) -> list[dt.date]:
+    """The CQC register dates of the profiles that give one (``cqc.imported``), a profile's each."""
+    return [d for d in (as_date(v.get("cqc.imported")) for v in views) if d]
+
+
 def data_date(views: list[HomeView]) -> dt.date | None:
     """The date the market page and the report are 'as at': the newest CQC register date in the profiles
     (not the clock, so ages read as they did when CQC published the data); None when no home has one."""
-    dates = [d for d in (as_date(v.get("cqc.imported")) for v in views) if d]
-    return max(dates) if dates else None
+    return max(register_dates(views), default=None)
 
 
 def oldest_data_date(views: list[HomeView]) -> dt.date | None:
     """The oldest CQC register date in the profiles: data_date's, unless they come from registers of several dates
     (a merge of two councils' open data, each imported on its own day); None when no home has one."""
-    dates = [d for d in (as_date(v.get("cqc.imported")) for v in views) if d]
-    return min(dates) if dates else None
+    return min(register_dates(views), default=None)
 
 
 def as_at_words(views: list[HomeView], today: dt.date) -> str:
@@ -455,9 +458,10 @@ def register_text(views: list[HomeView], as_at: dt.date) -> str:
     them out, so counting them among those would always say 0)."""
     off = sum(1 for v in views if v.status is not None and not v.on_register)
     unknown = sum(1 for v in views if v.status is None)
-    oldest = oldest_data_date(views)
+    dates = register_dates(views)
+    oldest, newest = min(dates, default=None), max(dates, default=None)
     # registers of several dates (a merge): each home's closing is known to its own register's date alone
-    by = (f"{nice_date(as_at)}, the date of CQC's register" if not oldest or oldest >= as_at or data_date(views) != as_at else
+    by = (f"{nice_date(as_at)}, the date of CQC's register" if not oldest or oldest >= as_at or newest != as_at else
           f"the dates of the CQC registers its profiles come from ({nice_date(oldest)} to {nice_date(as_at)})")
     return ((f"No home in this directory had closed by {by}." if not off else
              f"{off:,} home{'' if off == 1 else 's'} in this directory had closed by {by}. "
@@ -1122,9 +1126,10 @@ def kind_html(views: list[HomeView], names: list[str], groups: dict[str, list[Ho
     tables = tables if tables is not None else Tables()
     header, rows = kind_rows(names, groups)
     header[0] = area_word.capitalize()
-    out.append(tables.add("capacity-by-kind", f"Capacity by {area_word} and kind, CQC data {as_at_words(views, today)}", header, rows))
+    as_at = as_at_words(views, today)
+    out.append(tables.add("capacity-by-kind", f"Capacity by {area_word} and kind, CQC data {as_at}", header, rows))
     header, rows = quality_rows(views)
-    out.append(tables.add("quality", f"Homes by CQC rating, overall and for each key question, {as_at_words(views, today)}", header, rows))
+    out.append(tables.add("quality", f"Homes by CQC rating, overall and for each key question, {as_at}", header, rows))
     header, rows = fee_rows(names, groups)
     header[0] = area_word.capitalize()
     out.append(tables.add("fees", f"Fees the homes publish, by {area_word}", header, rows))
