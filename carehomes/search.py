@@ -243,10 +243,10 @@ class Listed:
         self.places: list[tuple[str | None, float | None, float | None]] = []  # postcode district, latitude, longitude
         self.ranked: dict[str, dict[str, Any]] = {}  # slug -> each sort's value (sort_ranks), filled as asked, kept with the view
         for v in self.views:
-            label = listing_label(v, labels, localities)
+            locality = locality_word(v, localities)
+            label = _label_of(town_of(v, labels), locality)
             held = cache.get(v.slug)
             if held is None or held[0] is not v or held[1] != label:
-                locality = locality_word(v, localities)
                 if held_on is None:
                     held = (v, label, card(v, labels), filters(v, labels), home_words(v, labels, locality), keys[v.slug],
                             place_of(v), {}, None)
@@ -277,9 +277,12 @@ class Listed:
 def listing_label(view: "HomeView", labels: dict[str, str], localities: dict[str, list[str]] | None) -> str | None:
     """What a home's listing is made from besides its view, by which an earlier one is known to be the same: its town's
     label (finding.town_of) and the name of the locality named by postcode sectors it is in (finding.locality_word)."""
-    label = town_of(view, labels)
-    locality = locality_word(view, localities)
-    return label if locality is None else f"{label or ''}\0{locality}"
+    return _label_of(town_of(view, labels), locality_word(view, localities))
+
+
+def _label_of(town: str | None, locality: str | None) -> str | None:
+    """listing_label from the home's town label and its sector locality's name, each worked out once."""
+    return town if locality is None else f"{town or ''}\0{locality}"
 
 
 def filled_card(card: dict[str, Any], today: dt.date) -> dict[str, Any]:
