@@ -777,9 +777,10 @@ def _providing(v: View, value: Any, spec: Any) -> Shown | None:
         return None
     if value:
         return Shown("No")  # its note, since when, as at CQC's register of ... (face.json note)
-    # a Yes is as at CQC's register too ("at the moment" read as today, from data a year old: the accessibility review)
-    when = nice_date(v.register_date)
-    return Shown("Yes", note=f"as at CQC's register of {when}" if when else None)
+    # a Yes is as at CQC's register too ("at the moment" read as today, from data a year old: the accessibility review),
+    # in the row's yesNote words ({register}: that register's date)
+    when, words = nice_date(v.register_date), spec.options.get("yesNote")
+    return Shown("Yes", note=str(words).replace("{register}", when) if when and words else None)
 
 
 DORMANT_SAID = "Not providing care at the moment, CQC says"  # a card's and a list line's words for a dormant location
