@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .face import face_kinds, face_of
-from .kinds import kinds
-from .text import and_list, slugify, with_article
+from .kinds import kinds, tally_words
+from .text import slugify, with_article
 from .sources.postcodes import postcode_position, prime_positions as prime_postcodes
 
 if TYPE_CHECKING:
@@ -327,11 +327,7 @@ def site_words(views: list[HomeView]) -> SiteWords:
     find = "Find care" if len(held) > 1 else f"Find a {kind_one}"
     counts = ""
     if len(held) > 1:
-        ids = [{k.id for k in v.kinds} for v in views]
-        tally = [(sum(1 for i in ids if k.id in i), k) for k in held]
-        each = [f"{n:,} {(k.title if n == 1 else k.plural).lower()}" for n, k in tally]  # '1 care home', '62 home care agencies'
-        both = sum(1 for i in ids if len(i & present) > 1)
-        counts = and_list(each) + (f"; {both:,} {'is' if both == 1 else 'are'} both" if both else "")
+        counts = tally_words([{k.id for k in v.kinds} for v in views], held)  # "44 care homes and 62 home care agencies"
     return SiteWords(one, many, " and ".join(k.plural.lower() for k in held) or "care homes", find, kind_one, counts,
                      tuple((k.id, k.plural) for k in held))
 

@@ -181,9 +181,15 @@ def counted(records: list[dict], schema: Schema | None = None) -> str:
     if len(held) <= 1:
         k = held[0] if held else default_kind(schema)
         return f"{n:,} {title_noun(k.title) if n == 1 else title_noun(k.plural)}"
+    return f"{n:,} service{'' if n == 1 else 's'} ({tally_words(sets, held)})"
+
+
+def tally_words(sets: list[set[str]], held: list[Kind]) -> str:
+    """How many of the locations ``sets`` (each one's kind ids) are of each of the ``held`` kinds, and how many are of
+    more than one: "132 care homes and 62 home care agencies; 2 are both" (the build's summary, merge's)."""
     each = [f"{c:,} {(k.title if c == 1 else k.plural).lower()}" for k in held for c in [sum(1 for s in sets if k.id in s)]]
     both = sum(1 for s in sets if len(s) > 1)
-    return f"{n:,} service{'' if n == 1 else 's'} ({and_list(each)}" + (f"; {both:,} {'is' if both == 1 else 'are'} both" if both else "") + ")"
+    return and_list(each) + (f"; {both:,} {'is' if both == 1 else 'are'} both" if both else "")
 
 
 def kind_template_path(k: Kind, schema: Schema | None = None) -> str:
