@@ -34,6 +34,18 @@ class Capacity:
 
 
 @dataclass(frozen=True)
+class Price:
+    """A price a kind gives other than its capacity's weekly fees (x-directory.kinds' oruk.costs): an hourly rate."""
+
+    start: str        # profile path of the lowest amount ("homecare.hourly_rate.from")
+    end: str          # profile path of the highest
+    date: str         # profile path of the date it was confirmed
+    option: str       # the ORUK cost option's name ("Hourly rate")
+    unit: str         # its amount_description ("Pounds an hour")
+    summary: str      # the service's fees text when it gives one ("Hourly rates; see cost_options.")
+
+
+@dataclass(frozen=True)
 class Kind:
     """One kind of service: its words, its published table and its capacity."""
 
@@ -62,6 +74,7 @@ class Kind:
     point_note: str | None = None  # the GeoJSON's words for it
     service_areas: tuple[tuple[str, str], ...] = ()  # (profile path of a list, ORUK service area name "... {value}")
     only_if_yes: tuple[tuple[str, str, str], ...] = ()  # (path, yes/no path, what): above 0 only when that says yes
+    oruk_costs: tuple[Price, ...] = ()  # prices beside the capacity's weekly fees (an agency's hourly rate), as ORUK cost options
 
     @cached_property
     def required_fields(self) -> tuple[Field, ...]:
@@ -108,7 +121,9 @@ def _kind(k: dict, schema: Schema) -> Kind:
                 tuple((d["date"], tuple(d["facts"])) for d in k.get("dated", [])),
                 tuple((r["from"], r["to"], r["what"]) for r in k.get("ranges", [])), k.get("point"), k.get("pointNote"),
                 tuple((a["path"], a["name"]) for a in oruk.get("serviceAreas", [])),
-                tuple((r["path"], r["when"], r["what"]) for r in k.get("onlyIfYes", [])))
+                tuple((r["path"], r["when"], r["what"]) for r in k.get("onlyIfYes", [])),
+                tuple(Price(c["from"], c["to"], c["date"], c["option"], c["amountDescription"], c["summary"])
+                      for c in oruk.get("costs", [])))
 
 
 @lru_cache(maxsize=8)

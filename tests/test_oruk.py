@@ -385,3 +385,30 @@ def test_an_agencys_extension_has_no_empty_care_group():
     assert "care" not in agency["x_home_care_agency"] and agency["x_home_care_agency"]["cqc"]["dormant"] is True
     assert home["x_care_home"]["care"]["nursing"] is True
     assert not list(response_validator("/services/{id}").iter_errors(agency))
+
+
+def test_fee_answers_without_amounts_and_an_agencys_hourly_rate_are_in_the_oruk_record():
+    """The open data review: a home's 'accepts the council's usual rate: no' and 'top-ups: no' (and fees.date) were in
+    every table and on its page but nowhere in ORUK, and an agency's hourly rate was no cost option (cost_options.csv
+    lacked it). The fees group is in x_care_home; the hourly rate is a cost option from the kind's oruk.costs."""
+    import datetime as dt
+
+    checked = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY)
+    data = dict(checked.profiles[0].data)
+    data["fees"] = {"council_rate_accepted": False, "top_ups": False, "date": dt.date(2026, 11, 2)}
+    svc = service(data)
+    assert svc["x_care_home"]["fees"] == {"council_rate_accepted": False, "top_ups": False, "date": "2026-11-02"}
+    assert "cost_options" not in svc and "fees" not in svc  # no amount: no cost option, and no "see cost_options"
+    assert not list(response_validator("/services/{id}").iter_errors(svc))
+
+    folder = ROOT / "areas" / "oldham" / "providers"
+    agency = dict(check_paths([folder / "54-taylor-street.yaml"], on=TODAY).profiles[0].data)
+    agency["homecare"] = {**(agency.get("homecare") or {}),
+                          "hourly_rate": {"from": 22.5, "to": 25, "updated": dt.date(2026, 10, 1)}}
+    svc = service(agency)
+    assert [(c["option"], c["amount"], c["amount_description"], c["valid_from"]) for c in svc["cost_options"]] == [
+        ("Hourly rate, from", 22.5, "Pounds an hour", "2026-10-01"),
+        ("Hourly rate, to", 25, "Pounds an hour", "2026-10-01")]
+    assert svc["fees"] == "Hourly rates; see cost_options."
+    assert len({c["id"] for c in svc["cost_options"]}) == 2
+    assert not list(response_validator("/services/{id}").iter_errors(svc))

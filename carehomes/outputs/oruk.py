@@ -163,10 +163,16 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
             if amount is not None:
                 costs.append({"id": uid("cost", lid, kind, end), "service_id": sid, "option": f"Weekly fee {label}, {end}",
                               "amount": amount, "amount_description": "Pounds a week", "valid_from": g("fees.date")})
+    summaries = ["Weekly fees; see cost_options."] if costs else []
+    for price in (p for k in mine for p in k.oruk_costs):  # an agency's hourly rate: the same, from its own paths
+        given = [(end, g(path)) for end, path in (("from", price.start), ("to", price.end)) if g(path) is not None]
+        costs += [{"id": uid("cost", lid, price.start, end), "service_id": sid, "option": f"{price.option}, {end}",
+                   "amount": amount, "amount_description": price.unit, "valid_from": g(price.date)} for end, amount in given]
+        summaries += [price.summary] if given else []
     if costs:
         svc["cost_options"] = costs
-    if any(g(f"fees.{kind}_from") is not None for kind, _ in pairs):
-        svc["fees"] = "Weekly fees; see cost_options."
+    if summaries:
+        svc["fees"] = " ".join(summaries)
     attrs = [_attribute(sid, "care_type", k.id if i == 0 else f"{k.id}.{i}", name, description)
              for k in mine for i, (name, description) in enumerate(k.oruk_terms)]
     attrs += [_attribute(sid, "care_type", c.key, *c.oruk_term) for k in mine for c in k.capacity if c in offered and c.oruk_term]
