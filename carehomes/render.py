@@ -324,6 +324,15 @@ def files_table_html(data_sizes: dict[str, int], schema: Schema, held: Collectio
     return re.sub(r"<tr>\n<td>(.*?)</td>", r'<tr>\n<th scope="row">\1</th>', table)
 
 
+def owners_held(views: Iterable[HomeView], schema: Schema) -> frozenset[str]:
+    """Of the owners a source is declared for (its ``x-owner``: the FSA), those of whom a service holds a fact, as
+    typed.owners_holding finds them in the tables: the open data page names in its attribution the sources
+    datapackage.json names (a rating imported where fsa_authorities lists none was in the package but not the page)."""
+    declared = {s["x-owner"] for s in schema.package.get("sources", []) if "x-owner" in s}
+    paths = {o: {f.path for fs in schema.resource_fields.values() for f in fs if f.owner == o} for o in declared}
+    views = list(views)
+    return frozenset(o for o, held in paths.items() if any(v.get(p) is not None for p in held for v in views))
+
 def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: Path, data_sizes: dict[str, int] | None,
               entries: list, releases: list, released: dt.date, engine: str = "mkdocs",
               lists: dict[str, list[ListPage]] | None = None, known: Listed | None = None,
@@ -407,7 +416,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             dictionary=Markup(docs.data_dictionary_html(schema)), changelog=Markup(changelog_html(entries)),
             releases=[(d.isoformat(), release_files(path)) for d, path in reversed(releases)], example_query=EXAMPLE_QUERY, postcode_attribution=postcode_attribution(),
             postcode_example=(example[1], sector_file(example[1])) if example[1] else ("", ""),
-            extensions=[k.oruk_extension for k in kinds(schema) if k.id in present]),
+            extensions=[k.oruk_extension for k in kinds(schema) if k.id in present], attributed=owners_held(views, schema)),
         "changes.md": gen.get_template("changes.md").render(changelog=Markup(changelog_html(entries, level=2))),
         "homes/_shell.md": gen.get_template("shell.md").render(one=words.one, many=words.many),  # the shortlist's words
     }

@@ -113,6 +113,22 @@ def test_a_site_gathering_no_food_hygiene_ratings_says_so_and_links_to_the_fsas_
     assert "<dt>Food hygiene rating</dt><dd>5 out of 5" in page and "does not hold food hygiene" not in page  # a rating held
 
 
+
+def test_the_open_data_pages_attribution_names_the_fsa_when_a_service_holds_its_rating():
+    """The open data review: with fsa_authorities: [] (Oldham's) and a rating imported anyway, datapackage.json, the
+    workbook and the database named the FSA as a source but the open data page's attribution left it out, so a
+    re-user copying the page's lines under-credited it. The page now asks whether any service holds an FSA fact, as
+    the package does (typed.owners_holding)."""
+    from carehomes.render import owners_held
+    from carehomes.schema import load_schema
+
+    schema = load_schema()
+    full = parse_profile((FIXTURES / "profiles" / "example-full.yaml").read_text(), "x.yaml")[0].data
+    minimal = parse_profile((FIXTURES / "profiles" / "example-minimal.yaml").read_text(), "x.yaml")[0].data
+    assert full["food_hygiene"]["rating"] and "food_hygiene" not in minimal
+    assert owners_held([HomeView(minimal, TODAY)], schema) == {"cqc"}
+    assert owners_held([HomeView(minimal, TODAY), HomeView(full, TODAY, ungathered=frozenset({"fsa"}))], schema) == {"cqc", "fsa"}
+
 def test_facets_say_how_many_homes_have_given_each_fact(built):
     """search/facets.json 'known': per find-page filter, homes that gave the fact at all (yes or no)."""
     out, _ = built
