@@ -31,6 +31,7 @@ class Capacity:
     json_ld_type: str | None
     oruk_term: tuple[str, str] | None = None  # (name, description) of its ORUK taxonomy term, when offered
     cqc_service_type_name: str | None = None  # CQC's short name of that service type ("Nursing homes"), as its care directory has it
+    about: tuple[str, ...] = ()  # profile paths of other facts only of these places (fees.nursing_from): not asked without them
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ def _capacity(c: dict) -> Capacity:
     term = c.get("orukTerm")
     return Capacity(c["key"], c["label"], c.get("flag"), c.get("total"), c.get("available"), c.get("needsField"),
                     c.get("freeColumn"), c.get("cqcServiceType"), c.get("jsonLdType"),
-                    (term["name"], term["description"]) if term else None, c.get("cqcServiceTypeName"))
+                    (term["name"], term["description"]) if term else None, c.get("cqcServiceTypeName"),
+                    tuple(c.get("about", [])))
 
 
 def _kind(k: dict, schema: Schema) -> Kind:

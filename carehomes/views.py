@@ -762,11 +762,12 @@ class HomeView:
     @remembered
     def not_offered_paths(self) -> frozenset[str]:
         """The profile paths of places of a type CQC does not register the service for (its flag, such as
-        care.residential, is no): how many there are and how many are free. Not applicable, so no page lists them as
-        not known (a nursing-only home was asked for its beds without nursing free now); a value given is still shown."""
+        care.residential, is no): how many there are and how many are free, and the facts only of them (its ``about``: a
+        fee with nursing). Not applicable, so no page lists them as not known (a nursing-only home was asked for its beds
+        without nursing free now, a home without nursing for its fee with nursing); a value given is still shown."""
         get = self.get
         return frozenset(p for k in self.kinds for c in k.capacity if c.flag and get(c.flag) is False
-                         for p in (c.total, c.available) if p)
+                         for p in (c.total, c.available, *c.about) if p)
 
     @property
     @remembered

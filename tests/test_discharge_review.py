@@ -226,6 +226,30 @@ def test_a_page_never_asks_for_places_of_a_type_cqc_does_not_register_the_home_f
     assert "beds without nursing free now" in next(u for u in both.unknowns() if u.owner == "provider").items
 
 
+
+def test_a_home_without_nursing_is_not_asked_for_its_fee_with_nursing_nor_its_nurses_turnover():
+    """The open data review: Neville House (Oldham), registered without nursing, gave whether it accepts the council's
+    rate and its staff turnover; its page then asked for its "weekly fee with nursing" and "registered nurses who left
+    in a year", which it cannot have. The nursing places' ``about`` facts are not asked of a home without them; its
+    fee without nursing still is, and a home with nursing is still asked for both."""
+    import copy
+    import datetime as dt
+
+    from carehomes.load import parse_profile
+
+    p, _ = parse_profile((PROVIDERS / "neville-house-residential-home.yaml").read_text(encoding="utf-8"), "n.yaml")
+    assert p is not None and p.data["care"]["nursing"] is False and p.data["care"]["residential"] is True
+    d = copy.deepcopy(p.data)
+    d["fees"] = {"council_rate_accepted": False, "date": TODAY - dt.timedelta(days=3)}
+    d["staffing"] = {"staff_turnover_percent": 20, "date": TODAY - dt.timedelta(days=3)}
+    v = HomeView(d, TODAY, load_schema())
+    asked = next(u for u in v.unknowns() if u.owner == "provider").items
+    assert "weekly fee without nursing" in asked
+    assert "weekly fee with nursing" not in asked and "registered nurses who left in a year" not in asked
+    d["care"]["nursing"] = True
+    both = next(u for u in HomeView(d, TODAY, load_schema()).unknowns() if u.owner == "provider").items
+    assert "weekly fee with nursing" in both and "registered nurses who left in a year" in both
+
 def test_beds_free_said_long_ago_are_not_found_as_free_now_but_still_shown_dated():
     """The find page's "Beds free now" and "most beds free first" took a count of any age: a home that said "2 beds
     with nursing free" two years ago was found as having a bed free now, above homes that said so yesterday, while an
