@@ -176,9 +176,13 @@ def test_each_fact_names_the_column_its_date_is_in(tmp_path):
             where, _, column = date.rpartition(".")
             assert fields[(where or table, column)]["type"] == "date", (table, name)
             assert f"Dated by {date}." in f["description"], (table, name)
-        elif f.get("owner") in ("provider", "fsa") and f["type"] != "date":
+        elif table != "nhs-trusts" and name != "location_id" and f["type"] != "date":  # every other fact's column
             assert "Not dated in this data." in f["description"], (table, name)
     assert "Dated by" not in fields[("care-homes", "weekend_admissions")]["description"]
+    # the open data review: CQC's provider ID and the council's locality and pinned FHRS ID said neither
+    assert dated[("care-homes", "provider_id")] == dated[("home-care-agencies", "provider_id")] == "cqc_imported"
+    assert "Not dated in this data." in fields[("care-homes", "locality")]["description"]
+    assert "Not dated in this data." in fields[("care-homes", "food_hygiene_pinned")]["description"]
 
 
 FSA_SOURCE = "Food Standards Agency: food hygiene rating scheme (FHRS) open data"

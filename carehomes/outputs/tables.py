@@ -342,7 +342,8 @@ def fact_dates(fields: list[dict], k: Kind | None, beside: tuple[str, list[dict]
     out: dict[str, str] = {}
     for f in fields:
         path, owner = f.get("profilePath"), f.get("owner")
-        if not isinstance(path, str) or f.get("type") == "date" or path == "location_id" or path.endswith("_id"):
+        # the key is no dated fact; another identifier only CQC's (its provider's ID, as at its register)
+        if not isinstance(path, str) or f.get("type") == "date" or path == "location_id" or (path.endswith("_id") and owner != "cqc"):
             continue
         if path in declared:
             candidates = [declared[path]]
@@ -370,10 +371,11 @@ def resource_dates(resources: list[dict], name: str, schema: Schema) -> dict[str
 
 def dated_words(owner: str | None, type_: str | None, date: str | None, code: Callable[[str], str] = str) -> str:
     """The sentence a field's description ends with: the column its date is in (``code``: how the column's name is
-    written: as it is, or in HTML code), or, a service's own fact or the FSA's, that it has none here."""
+    written: as it is, or in HTML code), or, a fact of the service's, the FSA's or the council's (its locality), that it
+    has none here."""
     if date:
         return f" Dated by {code(date)}."
-    return " Not dated in this data." if owner in ("provider", "fsa") and type_ != "date" else ""
+    return " Not dated in this data." if owner in ("provider", "fsa", "council") and type_ != "date" else ""
 
 
 def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.date, homepage: str | None = None,
