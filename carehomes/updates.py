@@ -700,6 +700,9 @@ FORM_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] =
     (re.compile(r" without quotes: .*$"), ""),
     (re.compile(r"; put it in quotes.*$"), ""),
     (re.compile(r"\bremove ('[^']+')"), r"leave \1 empty"),
+    # validate._needs_date's: said of the date's question (said_of), not of the group, and nothing about the file
+    (re.compile(r"^figures are given without '[^']+'; add 'date: YYYY-MM-DD' under [a-z_]+ \((.*)\)$"),
+     r"is not answered, but the figures it dates are; answer it too (\1)"),
     (re.compile(r" \(YYYY-MM-DD\)"), " (write it as YYYY-MM-DD or 23/11/2026)"),
     # a date typed otherwise ('3/12/26'): both ways a form takes, the example's own day
     (re.compile(r"must be a date written YYYY-MM-DD, like (\d{4})-(\d{2})-(\d{2}), not "),
@@ -875,7 +878,9 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
 
     def said_of(p: Problem) -> str:
         """A problem check finds with an answer, as a line of the reply: its question, then check's words in the form's."""
-        return f"{asked_as(p.field)}: {form_words(_name_fields(p.message, schema, by_path))}"
+        # a group's figures given without its date (validate._needs_date's "staffing"): the date's own question
+        field = f"{p.field}.date" if p.field not in by_path and f"{p.field}.date" in by_path else p.field
+        return f"{asked_as(field)}: {form_words(_name_fields(p.message, schema, by_path))}"
 
     res.notes = [form_words(_name_fields(not_applicable_words(p, asked_as(p)), schema, by_path)) for p in dropped]
     if not given:

@@ -1680,3 +1680,15 @@ def test_the_details_forms_say_how_to_take_an_answer_off():
         made = forms.form(template)
         assert "REMOVE" not in made["body"][0]["attributes"]["value"]
         assert all("Remove the answer" not in b["attributes"]["options"] for b in made["body"] if b["type"] == "dropdown")
+
+
+def test_a_figure_given_without_its_date_is_said_in_the_forms_words(repo):
+    """The steward review: turnover given on the details form without "Turnover figures to" was answered "staffing:
+    figures are given without 'Turnover figures to'; add 'date: YYYY-MM-DD' under staffing (...)": the group's YAML
+    name and an edit to the file, which a manager using the form cannot act on. Now the date's own question is named."""
+    before = (repo / "providers" / "aston-house.yaml").read_text()
+    r, res = apply(repo, details_body({"Annual staff turnover (%)": "20"}, home="aston-house"), "aston-manager")
+    assert r.returncode == 1 and res["errors"] == [
+        "Turnover figures to: is not answered, but the figures it dates are; answer it too (the last day of the 12 "
+        "months the figures cover)"]
+    assert (repo / "providers" / "aston-house.yaml").read_text() == before
