@@ -7,18 +7,19 @@ same messages, and never print a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
 from .checks_external import check_one
 from .kinds import default_kind, kinds_of
-from .load import display_path, errors, load_text, parse_profile, read_profile_bytes
+from .load import char_name, display_path, errors, load_text, parse_profile, read_profile_bytes
 from .problems import Problem, ProblemsFound
 from .records import get_path
 from .safetext import plain
 from .text import and_list, with_article
 from .schema import Schema, load_schema
-from .validate import check_profile
+from .validate import check_profile, unseen
 from .yamlio import rt_dump, rt_parse, rt_set, write_text_atomic
 
 
@@ -75,6 +76,27 @@ def unlike(data: bytes, new: str) -> str:
             f"it ends before line {n} (the standard form ends with one line break)")
 
 
+def escapes_undone(text: str, new: str, shown: str) -> Problem | None:
+    """A problem when ``new`` (``text`` formatted) holds an invisible character ``text`` held only as an escape in
+    quotes ("\\u202e"): ruamel.yaml writes a character it counts as printable as itself, so fmt would hide in the file and
+    its diff a character check refuses (the steward review: a right-to-left override). None when there is none."""
+    hidden = {new[i] for i in unseen(new)} - set(text)
+    if not hidden:
+        return None
+    c = min(hidden)
+    code = ord(c)
+    forms = [f"\\x{code:02x}"] if code < 0x100 else []
+    forms += [f"\\u{code:04x}", f"\\U{code:08x}"]
+    at = re.search("|".join(map(re.escape, forms)), text, re.I)
+    line = text.count("\n", 0, at.start()) + 1 if at else 1
+    key = re.match(r"\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*:", text.splitlines()[line - 1] if text.splitlines() else "")
+    written = at.group(0) if at else f"\\u{code:04x}"
+    return Problem(shown, line, key.group(1) if key else "yaml",
+                   f"holds the invisible character {char_name(c)}, written as {written}; fmt would write the character "
+                   "itself, which nobody can see in the file or in a diff; retype the text without it (check refuses it "
+                   "too), then run fmt again")
+
+
 def fmt_files(files: list[Path], check: bool) -> tuple[list[tuple[Path, str]], list[Problem]]:
     """Format files (or, with check, only list those not in canonical form). Returns (changed, problems): each changed
     file with where it first differs from its standard form (``unlike``).
@@ -92,6 +114,10 @@ def fmt_files(files: list[Path], check: bool) -> tuple[list[tuple[Path, str]], l
             new = format_text(text, shown=shown)
         except ProblemsFound as exc:
             problems.extend(exc.problems)
+            continue
+        unescaped = escapes_undone(text, new, shown)
+        if unescaped:  # left as it was: check's problem with the text, said at once
+            problems.append(unescaped)
             continue
         data = read_profile_bytes(f, shown)[0]
         if new != text or data != new.encode("utf-8"):  # a byte-order mark, CRLF

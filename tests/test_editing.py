@@ -297,3 +297,21 @@ def test_vacancies_takes_a_home_by_its_name_or_cqc_location_id_as_the_forms_do(t
                                                       "location ID")
     r = run_build("vacancies", "../../etc/passwd", "--residential", "1", "--providers", str(prov))
     assert r.returncode == 2 and "is not a valid page name" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_fmt_never_turns_an_escaped_invisible_character_into_the_character_itself(tmp_path):
+    """The steward review: description: "bidi \\u202e rtl" (which check refuses) was rewritten by fmt with the right-to-left
+    override itself in the file, which nobody sees in the file or its diff. fmt now leaves the file as it was and says
+    why; a control character (\\0), which ruamel.yaml writes escaped, is formatted as before."""
+    f = tmp_path / "aston-house.yaml"
+    shutil.copy(ROOT / "providers" / "aston-house.yaml", f)
+    before = f.read_text(encoding="utf-8") + 'description: "bidi \\u202E rtl"\n'
+    f.write_text(before, encoding="utf-8")
+    r = run_build("fmt", str(f))
+    line = before.count("\n")
+    assert r.returncode == 1 and f.read_text(encoding="utf-8") == before
+    assert f"aston-house.yaml:{line}: description: holds the invisible character U+202E RIGHT-TO-LEFT OVERRIDE, written as " \
+           "\\u202E; fmt would write the character itself, which nobody can see in the file or in a diff; retype the text " \
+           "without it (check refuses it too), then run fmt again" in r.stdout
+    f.write_text(before.replace("\\u202E", "\\0"), encoding="utf-8")
+    assert run_build("fmt", str(f)).returncode == 0 and "\\0" in f.read_text(encoding="utf-8")
