@@ -597,7 +597,13 @@ def _card_rating(v: View, value: Any, spec: Any) -> Shown:
     unrated = r == v.s.values.not_yet_rated
     when = not_yet_rated_when(v, spec) if unrated else f" ({_aged(v, v.rating_date)})" if v.rating_date else ""
     text = v.rating_text + when + (given_words(v, spec) if not unrated else "")
-    return Shown(f"CQC rating: {text}" + (f". This rating is more than {v.limits['rating'].words} old" if v.rating_stale else ""))
+    return Shown(f"CQC rating: {text}" + rating_stale_words(v))
+
+
+def rating_stale_words(v: View) -> str:
+    """'. This rating is more than 2 years old' after a rating older than the site's limit, as its card and the page's key
+    facts say it; empty for a newer one."""
+    return f". This rating is more than {v.limits['rating'].words} old" if v.rating_stale else ""
 
 
 @formatter("distance")

@@ -98,6 +98,8 @@ class ProfilePage:
                 f"<p>{escape(h.dormant_text)}</p>\n</div>\n")
         add('\n<ul class="ch-badges" aria-label="Key facts">\n')
         self._key_facts(add, h, closed)
+        if not closed:
+            self._ring(add, h)
         add("</ul>\n\n")
         if not closed:
             add(f'<p class="ch-actions">\n<button type="button" class="md-button ch-shortlist" data-slug="{slug}" '
@@ -150,6 +152,7 @@ class ProfilePage:
             else:
                 add(escape(h.rating_as_at))  # " (as at 20 March 2025, ...)": the date of CQC's unrated entry
             add(escape(h.rating_given))  # ", given to an earlier registration"
+            add(escape(h.rating_stale_words))  # ". This rating is more than 2 years old", as its card says
         else:
             add(f'{escape(h.rating_label)}: <a href="{escape(h.cqc_url)}" rel="nofollow noopener">see the CQC page</a>')
         register = h.register_date
@@ -158,6 +161,17 @@ class ProfilePage:
             add(f"<li>{escape(h.free_text)}</li>\n")
             for line in h.key_extra:
                 add(f"<li>{escape(line)}</li>\n")
+
+    @staticmethod
+    def _ring(add: Any, h: HomeView) -> None:
+        """Who to ring, among the key facts, as its result card says it (a discharge nurse on a phone found the number
+        three screens down the page, in its contact group): the number a tel: link; nothing when there is none."""
+        parts = h.ring_parts
+        if parts is None:
+            return
+        before, number, href, after = parts
+        link = f'<a href="{escape(href)}">{escape(number)}</a>' if href else ""
+        add(f'<li class="ch-ring">{escape(before)}{link}{escape(after)}</li>\n')
 
     @staticmethod
     def _group(add: Any, g: Group) -> None:

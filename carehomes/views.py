@@ -13,12 +13,12 @@ from jinja2.filters import do_urlencode
 
 from .ages import Age, age_mark, age_words, dated
 from .face import (DORMANT_SAID, FORMATS, FREE_KINDS, HOLDS, KEY_QUESTIONS, READ_OR, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range,
-                   given_words, lower_first, money, nice_date, not_yet_rated_when, update_link)
+                   given_words, lower_first, money, nice_date, not_yet_rated_when, rating_stale_words, update_link)
 from .jsontext import compact_bytes
 from .forms import INCORRECT, claim_form_of, form_url, kind_forms
 from .kinds import kind, kinds_of, title_noun
 from .records import closed, get_path
-from .safetext import markdown_lite, safe_url, tel_link
+from .safetext import markdown_lite, safe_url, tel_href, tel_link
 from .schema import Schema, load_schema
 from .text import and_list
 from .sources.nhs_ods import trust_name
@@ -691,6 +691,24 @@ class HomeView:
         if self.status == DEREGISTERED:
             return f"Closed (CQC deregistered{f' on {when}' if when else ''})"
         return f"Closed (not in the CQC register{f' of {when}' if when else ''})"
+
+    @property
+    def ring_parts(self) -> tuple[str, str, str, str] | None:
+        """Who to ring, as its card says it, for the page's key facts: (the words before the number, the number, its tel:
+        link, the words after); the link and number empty and the words whole when the number makes no link. None when
+        neither the service nor CQC has given a number."""
+        ring = self._ring
+        if ring is None:
+            return None
+        text, number = ring
+        href = tel_href(number)
+        before, found, after = text.partition(number)
+        return (before, number, href, after) if href and found else (text, "", "", "")
+
+    @property
+    def rating_stale_words(self) -> str:
+        """'. This rating is more than 2 years old' (face.rating_stale_words), or empty."""
+        return rating_stale_words(self)
 
     @property
     def _ring(self) -> tuple[str, str] | None:

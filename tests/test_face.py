@@ -501,7 +501,29 @@ def test_a_care_homes_key_facts_say_weekend_admissions_known_or_not():
     for template in (profile_page(), _env().get_template("profile.html")):
         page = home_page(v, template, shell, "care@example.org")[0]
         badges = page[page.index('<ul class="ch-badges"'):]
-        assert badges[:badges.index("</ul>")].endswith(f"<li>Weekend admissions from hospital: {load_schema().values.not_provided.lower()}</li>\n")
+        badges = badges[:badges.index('<li class="ch-ring">')]  # who to ring last (its own test)
+        assert badges.endswith(f"<li>Weekend admissions from hospital: {load_schema().values.not_provided.lower()}</li>\n")
+
+
+def test_a_pages_key_facts_say_who_to_ring_with_a_tel_link_and_a_stale_rating_as_its_card_does():
+    """The home care review: a discharge coordinator on a phone (375 px) found the number to ring 2,200-2,600 px down a
+    page (its contact group), though the result cards say "Ring ..."; and a care home's key facts gave a rating of 2020
+    with no "more than 2 years old", which its card says. Both page writers (Python and Jinja) now say both."""
+    from carehomes.render import _env, home_page, profile_page
+
+    data = full()
+    v = HomeView(data, TODAY, load_schema())
+    shell = ("<title>t</title><a href='/homes/_shell/'>", "</main>t")
+    stale = HomeView({**data, "cqc": {**data["cqc"], "rating_date": dt.date(2020, 2, 26)}}, TODAY, load_schema())
+    none = HomeView({**data, "contact": {k: x for k, x in data["contact"].items() if k != "phone"},
+                     "cqc": {k: x for k, x in data["cqc"].items() if k != "phone"}}, TODAY, load_schema())
+    for template in (profile_page(), _env().get_template("profile.html")):
+        badges = home_page(v, template, shell, "care@example.org")[0].split('<ul class="ch-badges"')[1].split("</ul>")[0]
+        assert badges.endswith('<li class="ch-ring">Ring the home: <a href="tel:01432000000">01432 000000</a></li>\n'), badges
+        assert "more than" not in badges
+        badges = home_page(stale, template, shell, "care@example.org")[0].split('<ul class="ch-badges"')[1].split("</ul>")[0]
+        assert "(26 February 2020, " in badges and "). This rating is more than 2 years old</li>" in badges
+        assert 'class="ch-ring"' not in home_page(none, template, shell, "care@example.org")[0]
 
 
 def test_the_home_pages_counts_of_homes_that_told_places_free_and_fees():
