@@ -601,8 +601,8 @@ def _card_rating(v: View, value: Any, spec: Any) -> Shown:
 
 
 def rating_stale_words(v: View) -> str:
-    """'. This rating is more than 2 years old' after a rating older than the site's limit, as its card and the page's key
-    facts say it; empty for a newer one."""
+    """'. This rating is more than {limit} old' after a rating older than the site's limit, as its card and the page's
+    key facts say it; empty for a newer one."""
     return f". This rating is more than {v.limits['rating'].words} old" if v.rating_stale else ""
 
 

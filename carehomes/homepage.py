@@ -152,7 +152,7 @@ class ProfilePage:
             else:
                 add(escape(h.rating_as_at))  # " (as at 20 March 2025, ...)": the date of CQC's unrated entry
             add(escape(h.rating_given))  # ", given to an earlier registration"
-            add(escape(h.rating_stale_words))  # ". This rating is more than 2 years old", as its card says
+            add(escape(h.rating_stale_words))  # that it is older than the limit, as its card says
         else:
             add(f'{escape(h.rating_label)}: <a href="{escape(h.cqc_url)}" rel="nofollow noopener">see the CQC page</a>')
         register = h.register_date

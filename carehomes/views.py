@@ -707,7 +707,7 @@ class HomeView:
 
     @property
     def rating_stale_words(self) -> str:
-        """'. This rating is more than 2 years old' (face.rating_stale_words), or empty."""
+        """That its rating is older than the site's limit, as its card says it (face.rating_stale_words), or empty."""
         return rating_stale_words(self)
 
     @property

@@ -122,7 +122,7 @@ def test_a_rating_given_to_an_earlier_registration_says_so_on_the_page_card_and_
 
     for template in (profile_page(), _env().get_template("profile.html")):  # the page as Python and Jinja make it
         page = home_page(v, template, ("", ""), "")[0]
-        assert "<li>CQC rating: Good (26 August 2022, 4 years 2 months ago), given to an earlier registration</li>" in page
+        assert "<li>CQC rating: Good (26 August 2022, 4 years 2 months ago), given to an earlier registration. This rating is more than 2 years old</li>" in page
 
 
 def test_a_rating_cqc_gave_this_registration_says_nothing_of_another(oldham):
