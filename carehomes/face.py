@@ -1116,7 +1116,7 @@ def _face_doc(schema: Schema) -> Any:
 
 
 _TYPES: Shape = {  # face.json's keys below a kind, the types each takes and its list's items'; any other: text
-    **dict.fromkeys(("alsoNote", "browse", "descending", "fold", "ifKnown", "needWords"), ((bool,), ())),
+    **dict.fromkeys(("alsoNote", "askedOnFallback", "browse", "descending", "fold", "ifKnown", "needWords"), ((bool,), ())),
     "also": ((list,), (str,)), "searchWords": ((list,), (str,)), "ignore": ((list,), (str,)),
     **dict.fromkeys(("card", "compare", "facets", "facts", "keyFacts", "known", "options", "page", "sorts"), ((list,), (dict,))),
     **dict.fromkeys(("coverage", "fallback", "rank", "reasons", "search"), ((dict,), ())),

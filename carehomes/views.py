@@ -49,6 +49,8 @@ class Fact:
     note: str | None = None
     owner: str = "provider"          # who gives this fact (a schema owner code)
     short: str | None = None         # its name in the "not known yet" list; facts sharing one are listed once
+    asked_of: str | None = None      # shown from another owner's fact in its place (CQC's registration), and still
+    # asked of this owner in the "not known yet" list (face.json askedOnFallback: the care an agency gives)
 
     @property
     def missing(self) -> bool:
@@ -1038,11 +1040,13 @@ class HomeView:
             fmt = FORMATS[spec.format]
             shown = fmt(self, get(path) if path else None, spec)
             owner = by_path[path].owner if path else "provider"
+            asked_of = None
             if shown is None and spec.fallback:  # _shown's fallback: its value is its own owner's (CQC's phone)
                 fallback = spec.fallback
                 shown = fmt(self, self.value(fallback[0]), spec)
                 shown = shown and Shown(shown.text, shown.href, fallback[1])
                 if shown is not None:
+                    asked_of = owner if spec.options.get("askedOnFallback") else None
                     owner = by_path[fallback[0].split(HOLDS, 1)[0]].owner
             if shown is None:
                 if not spec.if_known and path not in not_offered:
@@ -1052,7 +1056,7 @@ class HomeView:
             if note is None and spec.note:
                 when = nice_date(get(spec.note[0]))
                 note = self._note(spec.note[1], get(spec.note[0]), when, str(spec.options.get("givenTo") or "")) if when else None
-            out.append(Fact(spec.label, shown.text, shown.href, note=note, owner=owner, short=spec.short))
+            out.append(Fact(spec.label, shown.text, shown.href, note=note, owner=owner, short=spec.short, asked_of=asked_of))
         return out
 
     def group(self, spec: GroupSpec, of_kind: str | None = None) -> Group:
@@ -1217,18 +1221,19 @@ class HomeView:
         for g in groups:
             for o in g.facts:
                 if o.short:
-                    every_missing[o.short] = every_missing.get(o.short, True) and o.text is None and o.html is None
+                    every_missing[o.short] = every_missing.get(o.short, True) and (o.missing or o.asked_of is not None)
         names: dict[str, list[str]] = {}
         as_kind: dict[str, list[str]] = {}  # another kind's title -> the facts it has not given as that kind
         last = len(UNKNOWN_ORDER)
         for g in sorted(groups, key=lambda g: _UNKNOWN_RANK.get(g.id, last)):
             for facts in (g.facts, g.table_missing):
                 for f in facts:
-                    if f.text is not None or f.html is not None:  # not missing
+                    if not f.missing and f.asked_of is None:  # not missing, nor shown from another owner's in its place
                         continue
                     short = f.short  # its short name when every fact with it is missing, else its label in lower case
                     name = short if short and every_missing.get(short, True) else lower_first(f.label)
-                    said = as_kind.setdefault(g.kind, []) if g.kind and f.owner == "provider" else names.setdefault(f.owner, [])
+                    owner = f.asked_of or f.owner
+                    said = as_kind.setdefault(g.kind, []) if g.kind and owner == "provider" else names.setdefault(owner, [])
                     if name not in said:
                         said.append(name)
         noun = self.kind_words["noun"]

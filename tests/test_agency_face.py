@@ -695,3 +695,23 @@ def test_a_sites_need_words_are_those_of_the_kinds_it_holds():
     assert every == both and every["home care"] == "kind_home_care_agency" and every["reablement and hospital discharge"]
     assert homes["care homes"] == "kind_care_home" and homes["dementia"] == "band_dementia" and homes["nursing home"] == "care_nursing"
     assert not {"home care", "domiciliary care", "reablement and hospital discharge", "live in care"} & set(homes)
+
+
+def test_care_shown_from_cqcs_registration_is_still_asked_of_the_agency():
+    """The home care review: Apex Prime Care's page says "Care it gives: Personal care (as CQC registers it; the agency
+    has not given its own answer)", and its "What we do not know yet" left out the care it gives, so night sitting,
+    live-in care and the rest read as answered. The fact shown from CQC's registration in its place is still asked of
+    the agency (face.json askedOnFallback); once the agency answers, it is not."""
+    path = ROOT / "areas" / "oldham" / "providers" / "apex-prime-care-oldham.yaml"
+    v = _view(path)
+    assert "services" not in (v.d.get("homecare") or {})
+    care = next(f for g in v.groups() for f in g.facts if f.label == "Care it gives")
+    assert care.text == "Personal care" and care.owner == "cqc" and care.asked_of == "provider"
+    told = next(u for u in v.unknowns() if u.owner == "provider").items
+    assert "the care it gives" in told
+    assert "the care it gives" not in " ".join(i for u in v.unknowns() if u.owner == "cqc" for i in u.items)
+    p, _ = parse_profile(path.read_text(encoding="utf-8"), path.name)
+    data = {**p.data, "homecare": {**(p.data.get("homecare") or {}), "services": {"personal_care": True, "night_sitting": False},
+                                   "confirmed": TODAY}}
+    answered = HomeView(data, TODAY, load_schema())
+    assert "the care it gives" not in next(u for u in answered.unknowns() if u.owner == "provider").items
