@@ -687,9 +687,8 @@ def _cqc_report(v: View, value: Any, spec: Any) -> Shown:
     """CQC's reports on the service, when CQC has published one as far as our data says (a report's address or
     date); else its page on CQC's website, with no claim of a report (a service registered but not yet inspected)."""
     if v.get("cqc.report_url") or v.get("cqc.report_date"):
-        earlier = v.get("cqc.rating_given_to")  # the import links the earlier registration's reports when this has none
-        theirs = bool(earlier) and f"/location/{earlier}/" in str(v.get("cqc.report_url") or "")
-        return Shown("Read the CQC report" + (" of its earlier registration" if theirs else ""), href=v.cqc_url)
+        # the import links the earlier registration's reports when this has none: the report link says so
+        return Shown("Read the CQC report" + (" of its earlier registration" if v.report_of_earlier else ""), href=v.cqc_report_url)
     return Shown("No report in our data: see its page on CQC's website", href=v.cqc_url, link="its page on CQC's website")
 
 
@@ -1200,6 +1199,9 @@ class _Reader:
         note = self.note(d, where)
         if "givenTo" in d:  # the field naming the registration CQC gave a past rating to (its note's {given})
             self.path_of(d["givenTo"], f"{where}.givenTo")
+        if note and "{earlier}" in note[1]:  # its words for a report of the earlier registration, said in the note
+            for key in ("earlier", "earlierNamed"):
+                self.need(d, key, where)
         return FactSpec(path, self.format_of(self.need(d, "format", where), f"{where}.format"),
                         d.get("label") or self.s.by_path[path].title, d.get("short"), bool(d.get("ifKnown")),
                         note, self.fallback(d, where),

@@ -225,8 +225,9 @@ def _written_twice(node: yaml.Node | None) -> list[tuple[str, int, int]]:
 
 
 def cqc_link(v: HomeView) -> str:
-    """The CQC report for the home's rating, else its CQC page (every location has one)."""
-    return str(v.get("cqc.report_url") or f"https://www.cqc.org.uk/location/{v.d['location_id']}")
+    """The home's own registration's CQC page, as its row names that location (HomeView.cqc_url): its report's when
+    that is this registration's, never the earlier registration's a rating it shows was given to."""
+    return v.cqc_url
 
 
 def history(v: HomeView, path: str) -> list[tuple[dt.date, str]]:

@@ -736,7 +736,28 @@ class HomeView:
     @property
     @remembered
     def cqc_url(self) -> str:
-        return safe_url(self.get("cqc.report_url")) or f"https://www.cqc.org.uk/location/{self.d['location_id']}"
+        """This registration's own page on CQC's website, where every link to the service's CQC page goes (the page's,
+        card's, compare table's and report's): the address of its report (cqc.report_url) when that is this registration's, else its
+        location's page; never the earlier registration's reports, which cqc.report_url names when CQC gave the rating
+        to that one and this registration has no report of its own (cqc_report_url)."""
+        own = f"https://www.cqc.org.uk/location/{self.d['location_id']}"
+        url = safe_url(self.get("cqc.report_url"))
+        return url if url and (url == own or url.startswith(own + "/")) else own
+
+    @property
+    @remembered
+    def cqc_report_url(self) -> str:
+        """Where "Read the CQC report" goes: the report of its rating (cqc.report_url, perhaps its earlier
+        registration's: report_of_earlier), else this registration's page on CQC's website."""
+        return safe_url(self.get("cqc.report_url")) or self.cqc_url
+
+    @property
+    @remembered
+    def report_of_earlier(self) -> bool:
+        """Whether the report of its rating (cqc.report_url) is of the earlier registration CQC gave the rating to
+        (cqc.rating_given_to): the import links that one's reports when this registration has none."""
+        earlier = self.get("cqc.rating_given_to")
+        return bool(earlier) and f"/location/{earlier}/" in str(self.get("cqc.report_url") or "")
 
     @property
     def edit_url(self) -> str | None:
@@ -1013,11 +1034,12 @@ class HomeView:
         when = nice_date(value)
         return self._note(note[1], value, when) if when else None
 
-    def _note(self, text: str, value: Any, when: str, given_to: str = "") -> str:
+    def _note(self, text: str, value: Any, when: str, given_to: str = "", options: Mapping[str, Any] | None = None) -> str:
         """A fact's note with its date, that date's age, the CQC register's date it is as at and, for a past rating CQC
         gave an earlier registration ({given}: the fact's ``givenTo`` field, ``given_to``, names it), that it was given
         to an earlier registration (the card's rating words), and, for a date before this registration began
-        ({earlier}: a report CQC published of the earlier one), that it was about the earlier one, filled in."""
+        ({earlier}: a report CQC published of the earlier one), that it was about the earlier one, in the fact's
+        ``options`` words (``earlier``; ``earlierNamed`` when its link names the earlier registration), filled in."""
         text = text.replace("{date}", when).replace("{age}", self.age(value))
         if "{given}" in text:  # only where CQC's own entry for that rating names the registration it gave it to
             text = text.replace("{given}", self.given_words(given_to) if given_to else "")
@@ -1025,8 +1047,9 @@ class HomeView:
             text = text.replace("{register}", nice_date(self.register_date) if self.register_date else VALUES.not_known.lower())
         if "{earlier}" in text:  # a date before this registration began is its earlier registration's (CQC's history)
             since, day = _date(self.get("cqc.registered_since")), _date(value)
-            text = text.replace("{earlier}", f", about its earlier registration (this one began {nice_date(since)})"
-                                if since and day and day < since else "")
+            # the fact's own words: "earlierNamed" when its link already says it is the earlier registration's report
+            words = str((options or {}).get("earlierNamed" if self.report_of_earlier else "earlier", ""))
+            text = text.replace("{earlier}", words.replace("{date}", nice_date(since)) if since and day and day < since else "")
         return text
 
     def _facts(self, specs: tuple[FactSpec, ...]) -> list[Fact]:
@@ -1055,7 +1078,8 @@ class HomeView:
             note = shown.note
             if note is None and spec.note:
                 when = nice_date(get(spec.note[0]))
-                note = self._note(spec.note[1], get(spec.note[0]), when, str(spec.options.get("givenTo") or "")) if when else None
+                note = (self._note(spec.note[1], get(spec.note[0]), when, str(spec.options.get("givenTo") or ""), spec.options)
+                        if when else None)
             out.append(Fact(spec.label, shown.text, shown.href, note=note, owner=owner, short=spec.short, asked_of=asked_of))
         return out
 

@@ -7,9 +7,11 @@ the home's earlier registration, CQC location 1-113831768. Each profile and page
 read independently."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import functools
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -268,9 +270,80 @@ def test_a_report_published_before_this_registration_says_it_was_about_the_earli
     earlier = {slug for slug, v in oldham.items()
                if v.get("cqc.report_date") and v.get("cqc.registered_since") and v.get("cqc.report_date") < v.get("cqc.registered_since")}
     assert "fernbank" in earlier
+    # its link already says whose report it is ("Read the CQC report of its earlier registration"): the note does not
+    # say it again, nor nest brackets in the brackets it is shown in
     assert notes["fernbank"] == ("latest report published 7 April 2021, " + oldham["fernbank"].age(dt.date(2021, 4, 7))
-                                 + ", about its earlier registration (this one began 14 July 2023)")
-    assert {slug for slug, n in notes.items() if n and "about its earlier registration" in n} == earlier
+                                 + "; this registration began 14 July 2023")
+    assert notes["care-quality-services-oldham"] == (  # from the review of its CQC links
+        "latest report published 7 September 2021, " + oldham["care-quality-services-oldham"].age(dt.date(2021, 9, 7)) + "; this registration began 24 January 2023")
+    assert {slug for slug, n in notes.items() if n and n.endswith(f"; this registration began {nice_date(oldham[slug].get('cqc.registered_since'))}")} == earlier
+    assert all(oldham[slug].report_of_earlier for slug in earlier) and not any("(" in str(n) for n in notes.values())
+    # a report of before this registration that our data links on this registration's own page says whose it was
+    d = oldham["fernbank"].d
+    own = HomeView({**d, "cqc": {k: v for k, v in d["cqc"].items() if k not in ("rating_given_to", "previous_rating_given_to")}
+                    | {"report_url": f"https://www.cqc.org.uk/location/{d['location_id']}/reports"}}, TODAY, load_schema())
+    report = next(f for g in own.groups() for f in g.facts if f.label == "CQC report")
+    assert (report.text, report.href, report.note) == (
+        "Read the CQC report", f"https://www.cqc.org.uk/location/{d['location_id']}/reports",
+        "latest report published 7 April 2021, " + own.age(dt.date(2021, 4, 7))
+        + ", about its earlier registration; this registration began 14 July 2023")
+
+
+OWN, EARLIER = "https://www.cqc.org.uk/location/1-14443163311", "https://www.cqc.org.uk/location/1-4126051126"
+
+
+def test_its_cqc_page_is_this_registrations_never_the_earlier_one_whose_rating_it_shows(oldham):
+    """From a review: Care Quality Services Oldham (CQC location 1-14443163311, registered on 24 January 2023) shows the
+    rating CQC gave its earlier registration, CQC location 1-4126051126, whose reports our data links as the report of
+    that rating (cqc.report_url). Every link to its CQC page went there too: the page's "Ask the agency, or see its CQC
+    page" (and the compare table's and the find page card's, below); this registration's own CQC page was linked
+    nowhere. Only the links that say they are the earlier registration's go to it."""
+    from carehomes.render import _env, home_page, profile_page
+
+    v = oldham["care-quality-services-oldham"]
+    assert (v.d["location_id"], v.get("cqc.rating_given_to")) == ("1-14443163311", "1-4126051126")
+    assert v.get("cqc.report_url") == f"{EARLIER}/reports"  # the data say what CQC does: the report of its rating
+    facts = {f.label: f for g in v.groups() for f in g.facts}
+    assert (facts["CQC rating given to"].text, facts["CQC rating given to"].href) == (
+        "its earlier registration, CQC location 1-4126051126", EARLIER)
+    assert (facts["CQC report"].text, facts["CQC report"].href) == ("Read the CQC report of its earlier registration", f"{EARLIER}/reports")
+    for template in (profile_page(), _env().get_template("profile.html")):  # the page as Python and Jinja make it
+        page = home_page(v, template, ("", ""), "")[0]
+        assert re.findall(r'href="(https://www\.cqc\.org\.uk/[^"]*)"', page) == [EARLIER, f"{EARLIER}/reports", OWN]
+        assert f'<p>Ask the agency, or <a href="{OWN}" rel="nofollow noopener">see its CQC page</a>.</p>' in page
+
+
+def test_the_compare_rating_rows_cqc_page_is_this_registrations(oldham):
+    """The same review: the compare table's rating row, "See the CQC page", went to the earlier registration's reports."""
+    v = oldham["care-quality-services-oldham"]
+    assert v.compare_cells()["rating"].endswith(", given to an earlier registration, more than 2 years old")
+    assert v.compare_extras()["links"]["rating"] == ["See the CQC page", OWN]
+    assert v.summary()["links"]["rating"] == ["See the CQC page", OWN]  # home.json, as the compare page reads it
+
+
+def test_the_find_cards_and_the_reports_cqc_page_is_this_registrations(oldham):
+    """The same review: the find page card's "Not confirmed: ring to check ... See the CQC page" (its meta's ``cqc``)
+    went to the earlier registration's reports, as did the commissioner report's "CQC" link of its row. Each of the
+    Oldham services CQC shows an earlier registration's rating on (Apex Prime Care, Park Hills Private Nursing Home...)
+    links its own registration's page, or its own reports where CQC has published one of this registration."""
+    from carehomes.report import cqc_link
+    from carehomes.search_index import card
+
+    v = oldham["care-quality-services-oldham"]
+    meta = json.loads(base64.b64decode(card(v, {})["meta"]["card"]))
+    assert meta["cqc"] == OWN and EARLIER not in json.dumps(meta)
+    assert cqc_link(v) == OWN
+    every = views_of(check_paths([PROVIDERS], on=TODAY).profiles, TODAY, load_schema(), None, {})  # closed ones too
+    shown = [w for w in every if w.get("cqc.rating_given_to") or w.get("cqc.previous_rating_given_to")]
+    assert len(shown) == 10 and sum(w.report_of_earlier for w in shown) == 7
+    for w in shown:
+        mine = f"https://www.cqc.org.uk/location/{w.d['location_id']}"
+        assert w.cqc_url == cqc_link(w) == (mine if w.report_of_earlier else w.get("cqc.report_url")), w.slug
+        assert w.cqc_url.startswith(mine), w.slug
+        assert json.loads(base64.b64decode(card(w, {})["meta"]["card"]))["cqc"] == w.cqc_url, w.slug
+        assert w.compare_extras()["links"]["rating"][1] == w.cqc_url, w.slug
+    apex = next(w for w in every if w.slug == "apex-prime-care-oldham")
+    assert (apex.get("cqc.rating_given_to"), apex.cqc_url) == ("1-9075180925", "https://www.cqc.org.uk/location/1-19666435449")
 
 
 def test_the_compare_columns_registered_manager_no_says_since_when_as_the_page_does(oldham):
