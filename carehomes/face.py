@@ -106,6 +106,8 @@ class Option:
     words: tuple[str, ...] = ()     # what a search box word naming it looks like ("nursing"), plain lower case
     derived: str | None = None      # a derived value (views.DERIVED) filtered on instead of the field ("taking_now")
     holds: str | None = None        # a list field's item ("Personal care" of cqc.regulated_activities): yes when it is listed
+    shown_by: str | None = None     # shownBy: the compare row that already shows its fact (the dormant row for "providing"):
+    # the compare page has no "You searched for" row of it, which said that row's fact again in a find page's instruction
 
     @property
     def reads(self) -> str:
@@ -368,10 +370,12 @@ class Face:
     def filter_labels(self) -> dict[str, str]:
         """Search filter -> its label as first named (a filter two kinds share, band_mental_health, is named as the first
         kind's face names it: "Mental health"): the filters home.json answers (HomeView._compare_plan), for the compare
-        page's "You searched for" rows; not the type of service (it answers none: "Care home: Not provided yet")."""
+        page's "You searched for" rows; not the type of service (it answers none: "Care home: Not provided yet"), nor a
+        filter whose fact a compare row of its own shows (shownBy: "Providing care at the moment (CQC)" is that row's)."""
         out: dict[str, str] = {}
+        shown = {o.filter for o in self.options if o.shown_by}
         for o in self.options:
-            if not o.path.startswith("kind:"):
+            if not o.path.startswith("kind:") and o.filter not in shown:
                 out.setdefault(o.filter, o.label)
         return out
 
@@ -1169,6 +1173,12 @@ class _Reader:
         facets = tuple(replace(f, kind=kind) for f in facets)
         sorts = tuple(replace(s, kind=kind) for s in sorts)
         self.required(facets, w)
+        rows = {r.id for r in compare}
+        for i, f in enumerate(facets):  # an option's shownBy names one of the kind's own compare rows
+            for o in f.options:
+                if o.shown_by is not None and o.shown_by not in rows:
+                    raise self.fail(f"{w}.facets[{i}]", f"option '{o.id}': shownBy '{o.shown_by}' is not a compare row of "
+                                    f"this kind; use one of {', '.join(sorted(rows))}")
         coverage = dict(k.get("coverage") or {})
         key = tuple(self.line(x, f"{w}.keyFacts[{i}]") for i, x in enumerate(k.get("keyFacts") or []))  # a list: typed
         return Face(kind, page, card, compare, facets, sorts, dict(k.get("search") or {}), coverage,
@@ -1347,8 +1357,11 @@ class _Reader:
         path = self.path_of(self.need(d, "path", where), f"{where}.path")
         label = d.get("label") or self.s.by_path[path].title
         words = tuple(plain_words(w) for w in d.get("words") or [label])
+        shown_by = d.get("shownBy")
+        if shown_by is not None and (not isinstance(shown_by, str) or not shown_by):
+            raise self.fail(f"{where}.shownBy", 'is the id of the compare row that shows its fact, like "dormant"')
         return Option(str(self.need(d, "id", where)), str(self.need(d, "filter", where)), path, str(d.get("value", "yes")), label, words,
-                      d.get("derived"), self.holds(d, path, where))
+                      d.get("derived"), self.holds(d, path, where), shown_by)
 
     def holds(self, d: dict, path: str, where: str) -> str | None:
         """An option's or a fallback's ``holds``: the item of the list field ``path`` whose listing says yes."""

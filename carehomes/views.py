@@ -1228,10 +1228,13 @@ class HomeView:
             face = self.face
             gone = {p for g in face.page if g.id in CLOSED_LEAVES_OUT for p in (g.date, *(f.path for f in g.facts))}
             rows = tuple((spec, spec.template.replace("{label}", spec.label), spec.path in gone) for spec in face.compare)
-            answers = (tuple((o.filter, o.reads if o.holds else o.path) for o in face.options if not o.path.startswith("kind:"))  # its own kind's filters
+            # its own kind's filters that have a row (Face.filter_labels), each read as the find page's filter reads it
+            # (Face.filter_reads: the derived value, providing_now or taking_now, not the field as stored; the first of
+            # several options a service has answered)
+            reads = face.filter_reads()
+            answers = (tuple((key, reads[key]) for key in face.filter_labels())
                        if any(r.format == "filtered" for r in face.compare) else None)
-            # a field, even named as a DERIVED value; a list's item (face.HOLDS) by HomeView.value
-            return rows, answers, tuple((path, None if HOLDS in path else path.split(".")) for _, path in answers or ())
+            return rows, answers, _reads([read for _, read in answers or ()])
 
         return cast(tuple, _once_for(_SUMMARY_PLAN, (self.s, self.face), make))
 
@@ -1377,15 +1380,17 @@ class HomeView:
         """What the compare page adds to the cells: ``links`` (row id -> [the words that link, the link]),
         ``notes`` (row id -> a dated note, "rated 3 May 2023; source: ..."), ``at`` (latitude, longitude, for
         the distance from the search's postcode) and ``answers`` (filter -> "Yes", "No" or None, for the needs
-        the person filtered for)."""
+        the person filtered for: yes where the find page lists it for that filter, no or not known as it reads it)."""
         _, links, notes = self._compare()
         return self._extras(links, notes)
 
     def _extras(self, links: dict[str, list[str]], notes: dict[str, str]) -> dict[str, Any]:
         lat, lon = self.get("address.latitude"), self.get("address.longitude")
         _, answers, reads = self._compare_plan()
+        found = set(self.yes_filters) if answers and len(self.faces) > 1 else ()  # as the find page: either kind's yes
         return {"links": links, "notes": notes, "at": [lat, lon] if lat is not None and lon is not None else None,
-                "answers": {key: yes_no(value) for (key, _), value in zip(answers, self._read_all(reads), strict=True)}
+                "answers": {key: yes_no(True if key in found else value)
+                            for (key, _), value in zip(answers, self._read_all(reads), strict=True)}
                 if answers is not None else {}}
 
 

@@ -237,6 +237,27 @@ def test_agencies_not_providing_care_can_be_left_out(oldham, browser):
     assert errors == [], errors
 
 
+def test_agencies_compared_after_leaving_out_those_not_providing_care_are_never_said_not_providing(oldham, browser):
+    """The compare review: three agencies providing care (CQC: dormancy "N"), shortlisted from a search that left out
+    those not providing care, were compared with a row "You searched for: Leave out those CQC says are not providing
+    care at the moment | No | No | No" under "Providing care at the moment (CQC) | Yes | Yes | Yes". That filter has no
+    row of its own now (its fact is that row); the taking new clients filter's row is the find page's own answer."""
+    ctx, pg, errors = watched_page(browser, 1280, 900)
+    pg.goto(oldham + "find/?q=OL8+1XR+dementia&kind=home_care_agency&providing=yes&taking=yes")
+    expect(pg.locator("#results-status")).to_contain_text("nearest first", timeout=10000)
+    pg.goto(oldham + "compare/?homes=care-quality-services-oldham,support-to-lead,blue-tree-care-limited")
+    expect(pg.locator("#compare-status")).to_contain_text("Comparing 3 services.")
+    rows = {r.locator("th").inner_text(): r.locator("td").all_inner_texts() for r in pg.locator("#compare-table tbody tr").all()}
+    assert [r for r in rows if r.startswith("You searched for")] == [
+        "You searched for: Taking new clients (confirmed in the last week)", "You searched for: Dementia"], list(rows)
+    # none of them has said whether it is taking new clients: not known, never no
+    assert rows["You searched for: Taking new clients (confirmed in the last week)"] == ["Not provided yet"] * 3, rows
+    assert [cell.split("\n")[0] for cell in rows["Providing care at the moment (CQC)"]] == ["Yes"] * 3, rows
+    assert not any("No" == cell for cells in rows.values() for cell in cells), rows
+    ctx.close()
+    assert errors == [], errors
+
+
 def test_an_agencys_sort_with_no_kind_chosen_speaks_of_the_agencies_not_every_service(oldham, browser):
     """Sorting every service by the hours of care an agency can start said "324 services match. Each of them has not
     said ... how many hours it can start" of care homes never asked it (the Devon review): it is said of the agencies."""

@@ -162,7 +162,8 @@ def _old_summary(v: HomeView) -> dict:
     lat, lon = v.get("address.latitude"), v.get("address.longitude")
     face = v.face
     out.update({"links": links, "notes": notes, "at": [lat, lon] if lat is not None and lon is not None else None,
-                "answers": {o.filter: yes_no(v.get(o.path)) for o in face.options if not o.path.startswith("kind:")}
+                # each filter with a row, read as the find page reads it (its derived value: providing_now, taking_now)
+                "answers": {key: yes_no(True if key in v.yes_filters else v.value(face.filter_reads()[key])) for key in face.filter_labels()}
                 if any(r.format == "filtered" for r in face.compare) else {}})
     return out
 
