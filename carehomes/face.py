@@ -530,7 +530,16 @@ def _care_text(v: View, value: Any, spec: Any) -> Shown | None:
 
 @formatter("bands")
 def _bands(v: View, value: Any, spec: Any) -> Shown | None:
-    return Shown(", ".join(v.bands)) if v.bands else None
+    """The groups CQC registers it to support; with the item its ``everyone`` names where that list holds it (CQC's
+    specialism "Services for everyone", as its page's "Specialisms (CQC)" says), that too, and the groups it has said
+    neither way in its note ("not known: older people, younger adults"): a group CQC did not name beside "Services
+    for everyone" is not known (the importer's), never left out as if a no. None when it names none."""
+    yes, _, untold = _answers(v, spec.path)
+    everyone = spec.options.get("everyone")
+    said = [*yes, *([everyone.split(HOLDS, 1)[1]] if everyone and v.value(everyone) else [])]
+    if not said:
+        return None
+    return Shown(", ".join(said), note=f"{v.s.values.not_known.lower()}: {', '.join(untold)}" if untold else None)
 
 
 @formatter("needs")
@@ -1122,7 +1131,7 @@ _TYPES: Shape = {  # face.json's keys below a kind, the types each takes and its
     **dict.fromkeys(("alsoNote", "askedOnFallback", "browse", "descending", "fold", "ifKnown", "needWords"), ((bool,), ())),
     "also": ((list,), (str,)), "searchWords": ((list,), (str,)), "ignore": ((list,), (str,)),
     **dict.fromkeys(("card", "compare", "facets", "facts", "keyFacts", "known", "options", "page", "sorts"), ((list,), (dict,))),
-    **dict.fromkeys(("coverage", "fallback", "rank", "reasons", "search"), ((dict,), ())),
+    **dict.fromkeys(("coverage", "everyone", "fallback", "rank", "reasons", "search"), ((dict,), ())),
     "note": ((dict, str), ()), "words": ((list, str), (str,))}
 _OWN_CHECKS = frozenset(("holds", "registerDate", "browseTitle", "browseNote", "matched", "miles"))  # named with an example
 
@@ -1215,7 +1224,20 @@ class _Reader:
         return FactSpec(path, self.format_of(self.need(d, "format", where), f"{where}.format"),
                         d.get("label") or self.s.by_path[path].title, d.get("short"), bool(d.get("ifKnown")),
                         note, self.fallback(d, where),
-                        {k: v for k, v in d.items() if k not in ("path", "format", "label", "short", "ifKnown", "note", "fallback")})
+                        {k: v for k, v in d.items() if k not in ("path", "format", "label", "short", "ifKnown", "note", "fallback")}
+                        | self.everyone(d, where))
+
+    def everyone(self, d: dict, where: str) -> dict[str, str]:
+        """A bands fact's or row's ``everyone`` (``{path, holds}``): the list field's item that opens a service to every
+        group (CQC's specialism "Services for everyone"), read as the face's holds are; {} when it names none."""
+        given = d.get("everyone")
+        if given is None:
+            return {}
+        path = self.path_of(self.need(given, "path", f"{where}.everyone"), f"{where}.everyone.path")
+        item = self.holds(given, path, f"{where}.everyone")
+        if item is None:
+            raise self.fail(f"{where}.everyone", 'names the list\'s item with holds, like "holds": "Services for everyone"')
+        return {"everyone": f"{path}{HOLDS}{item}"}
 
     def group(self, d: dict, where: str) -> GroupSpec:
         facts = tuple(self.fact(f, f"{where}.facts[{i}]") for i, f in enumerate(self.need(d, "facts", where)))
@@ -1255,7 +1277,8 @@ class _Reader:
             raise self.fail(f"{where}.noteWith", 'is "no" (its note said beside No alone), with a note')
         return LineSpec(str(self.need(d, "id", where)), self.format_of(self.need(d, "format", where), f"{where}.format"),
                         label, path, d.get("template", "{value}"), unknown,
-                        {k: v for k, v in d.items() if k not in ("id", "format", "label", "path", "template", "unknown", "fallback", "note")},
+                        {k: v for k, v in d.items() if k not in ("id", "format", "label", "path", "template", "unknown", "fallback", "note")}
+                        | self.everyone(d, where),
                         self.fallback(d, where), str((self.s.values.compare.get("unknownBy") or {}).get(owner, "")), owner,
                         str((self.s.values.compare.get("notHeldBy") or {}).get(owner, "")), self.note(d, where))
 

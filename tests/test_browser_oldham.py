@@ -254,6 +254,11 @@ def test_agencies_compared_after_leaving_out_those_not_providing_care_are_never_
     assert rows["You searched for: Taking new clients (confirmed in the last week)"] == ["Not provided yet"] * 3, rows
     assert [cell.split("\n")[0] for cell in rows["Providing care at the moment (CQC)"]] == ["Yes"] * 3, rows
     assert not any("No" == cell for cells in rows.values() for cell in cells), rows
+    # the groups CQC registers Support to Lead for, with its "Services for everyone" and the groups not known, as its
+    # page's "Specialisms (CQC)" says (the row once listed the five groups alone)
+    assert " ".join(rows["Registered to support"][1].split()) == (
+        "Dementia, Learning disabilities or autism, Mental health, Physical disability, Sensory impairment, Services for "
+        "everyone not known: older people, younger adults, children (0-18 years)"), rows
     ctx.close()
     assert errors == [], errors
 
