@@ -263,6 +263,21 @@ def test_agencies_compared_after_leaving_out_those_not_providing_care_are_never_
     assert errors == [], errors
 
 
+def test_a_card_with_no_number_says_its_number_is_on_its_cqc_page_and_links_there(oldham, browser):
+    """Millfield and Ordinary Lifestyles (no phone number, CQC's nor their own): their cards said nothing of how to
+    reach them unless a filter listed them as not confirmed."""
+    ctx, pg, errors = watched_page(browser, 375, 900)
+    for q, name in (("millfield", "Millfield"), ("ordinary+lifestyles", "Ordinary Lifestyles")):
+        pg.goto(oldham + "find/?q=" + q)
+        expect(pg.locator("#results-status")).to_contain_text("match", timeout=10000)
+        card = pg.locator("#results > li", has=pg.locator("h3", has_text=name))
+        link = card.locator("li.ch-ring a")
+        expect(link).to_have_text("Its phone number is on its CQC page")
+        assert link.get_attribute("href").startswith("https://www.cqc.org.uk/location/")
+    ctx.close()
+    assert errors == [], errors
+
+
 def test_an_agencys_sort_with_no_kind_chosen_speaks_of_the_agencies_not_every_service(oldham, browser):
     """Sorting every service by the hours of care an agency can start said "324 services match. Each of them has not
     said ... how many hours it can start" of care homes never asked it (the Devon review): it is said of the agencies."""

@@ -2,7 +2,7 @@
    files), places the build's finished card lines and counts. */
 import { FACE, VALUES } from "./directory-values.js";
 import { el, withLink } from "./directory-dom.js";
-import { MILE, MISSPELT_FROM, byCount, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, misspelt, money, needsIn,
+import { MILE, MISSPELT_FROM, byCount, byCoverageThenDistance, cardContact, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, misspelt, money, needsIn,
   REACH_MARGIN, councilIn, nearestFirst, notListed, notListedNote, ofKind, officeDistanceText, outOf, outward, pickDistricts, placesIn, plainWords, plural, postcode, putRight, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
   withinCounts, withinMiles } from "./directory-text.js";
 import { refreshButtons, setSearch } from "./directory-shortlist.js";
@@ -144,20 +144,22 @@ function card(data, distance, unit, why, unconfirmed, council, district) {
   // an agency's address is its office: its distance is only ever the distance to that office
   if (distance !== undefined) ul.appendChild(el("li", null, built.office ? officeDistanceText(distance, unit, VALUES.find, FACE.coverage) : distanceText(distance, unit, VALUES.find)));
   if (why) ul.appendChild(el("li", { class: "ch-why" }, why));
-  // who to ring, on every card that has a number (a nurse phoning round, a printed list): the build's words and
-  // tel: link, placed; a card not confirmed says it in its own paragraph below
-  if (!unconfirmed && built.ring) ul.appendChild(withLink(el("li", { class: "ch-ring" }), built.ring, built.ringLink));
+  // who to ring, on every card (a nurse phoning round, a printed list): the build's words and tel: link, placed; a
+  // card with no number says its number is on its CQC page, and links there; a card not confirmed says it in its own
+  // paragraph below (cardContact)
+  var call = cardContact(built, unconfirmed, council, VALUES.find);
+  if (!unconfirmed && call.ring) ul.appendChild(withLink(el("li", { class: "ch-ring" }), call.ring, call.link));
+  else if (!unconfirmed && call.cqc) ul.appendChild(el("li", { class: "ch-ring" })).appendChild(el("a", { href: call.cqc[1], rel: "nofollow noopener" }, call.cqc[0]));
   li.appendChild(ul);
   if (unconfirmed) {
     // a home that matches every known filter but has not confirmed the rest: who to ring, and its CQC page
     var p = el("p", { class: "ch-unconfirmed" });
     p.appendChild(el("strong", null, VALUES.find.notConfirmed));
-    // who to ring, finished by the build, its number a tel: link the build made (placed, never reworded)
-    var ring = built.ring || council.text, link = built.ring ? built.ringLink : council.link;
+    // who to ring, finished by the build (or the council's line), its number a tel: link the build made (placed, never reworded)
     p.appendChild(document.createTextNode(". "));
-    if (ring) { p.appendChild(withLink(el("span"), ring, link)); p.appendChild(document.createTextNode(". ")); }
+    if (call.ring) { p.appendChild(withLink(el("span"), call.ring, call.link)); p.appendChild(document.createTextNode(". ")); }
     // with no number of its own nor the council's, where its number is (the card said "ring" and gave none: the review)
-    if (built.cqc) p.appendChild(el("a", { href: built.cqc, rel: "nofollow noopener" }, ring ? VALUES.find.cqcPage : VALUES.find.cqcPageNumber));
+    if (call.cqc) p.appendChild(el("a", { href: call.cqc[1], rel: "nofollow noopener" }, call.cqc[0]));
     li.appendChild(p);
   }
   if (safeSlug(m.slug)) {

@@ -155,6 +155,16 @@ export function readCard(meta) {
     return out;
   } catch (e) { return { address: "", lines: [], ring: "", cqc: "", office: false, covers: [] }; }
 }
+export function cardContact(built, unconfirmed, council, words) {
+  // how a result card says who to ring ({ring, link, cqc}), from the card the build finished (readCard) and the schema's
+  // words (VALUES.find): its own number and tel: link; else, on a card not confirmed, the council's placement line;
+  // cqc: [the words, the CQC page] where the card is not confirmed or has no number to ring ("Its phone number is on
+  // its CQC page": a card with no number said nothing of how to reach it, the compare review), else null
+  var c = council || {}, w = words || {};
+  var ring = built.ring || (unconfirmed ? c.text || "" : ""), link = built.ring ? built.ringLink || null : unconfirmed ? c.link || null : null;
+  var cqc = built.cqc && (unconfirmed || !ring) ? [ring ? w.cqcPage : w.cqcPageNumber, built.cqc] : null;
+  return { ring: ring, link: ring ? link : null, cqc: cqc && cqc[0] ? cqc : null };
+}
 export function ringLink(link) {
   // who to ring's number and its tel: link, as the build made them ([number, link]: views.card_meta's ringLink,
   // the find page's data-ring-council-link), or null: the number is then placed as plain text

@@ -2,7 +2,7 @@
 // node --test tests/js/). The wording they check is the build's (schema/face.json), placed, not made, here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { byCount, councilIn, distanceText, editDistance, emptyReasons, fill, foldNear, km, linkParts, misspelt, nearestFirst, needsIn, ofKind, pickDistricts, outOf, outward, plainWords, placesIn, plural, postcode, putRight, readCard, relaxable,
+import { byCount, cardContact, councilIn, distanceText, editDistance, emptyReasons, fill, foldNear, km, linkParts, misspelt, nearestFirst, needsIn, ofKind, pickDistricts, outOf, outward, plainWords, placesIn, plural, postcode, putRight, readCard, relaxable,
   relaxed, ringLink, safeHref, safeSlug, whyMatched, withinCounts, withinMiles, withPostcode, without } from "../../overrides/assets/directory-text.js";
 import { compareCell, compareRows } from "../../overrides/assets/directory-compare.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
@@ -782,4 +782,23 @@ test("facet index: a filter's values with the numbers of their homes (the distri
   const ix = await facetIndex((name) => Promise.resolve(files[name]), (u) => u);
   assert.deepEqual(await ix.valuesOf("district"), { LS6: [0, 2], HR1: [1] });
   assert.deepEqual(await ix.valuesOf("town"), {}, "a filter the index has not");
+});
+
+test("cardContact: every card says who to ring, or that its number is on its CQC page and links there", () => {
+  // Millfield and Ordinary Lifestyles (Oldham; CQC gives no phone number): their cards said nothing of how to reach
+  // them unless a filter listed them as not confirmed
+  // the schema's own words (x-directory.find), as the build gives them to the page
+  const words = JSON.parse(readFileSync(new URL("../../schema/datapackage.json", import.meta.url), "utf-8"))["x-directory"].find;
+  const cqc = "https://www.cqc.org.uk/location/1-123";
+  const council = { text: "Ring the council on 0161 770 1234", link: ["0161 770 1234", "tel:01617701234"] };
+  const own = { ring: "Ring 0161 624 9510", ringLink: ["0161 624 9510", "tel:01616249510"], cqc: cqc };
+  assert.equal(words.cqcPageNumber, "Its phone number is on its CQC page");
+  assert.deepEqual(cardContact(own, false, council, words), { ring: "Ring 0161 624 9510", link: ["0161 624 9510", "tel:01616249510"], cqc: null });
+  assert.deepEqual(cardContact({ ring: "", cqc: cqc }, false, council, words), { ring: "", link: null, cqc: ["Its phone number is on its CQC page", cqc] });
+  // not confirmed: its own number, else the council's line, and its CQC page either way
+  assert.deepEqual(cardContact(own, true, council, words), { ring: "Ring 0161 624 9510", link: ["0161 624 9510", "tel:01616249510"], cqc: [words.cqcPage, cqc] });
+  assert.deepEqual(cardContact({ ring: "", cqc: cqc }, true, council, words), { ring: council.text, link: council.link, cqc: [words.cqcPage, cqc] });
+  assert.deepEqual(cardContact({ ring: "", cqc: cqc }, true, {}, words), { ring: "", link: null, cqc: ["Its phone number is on its CQC page", cqc] });
+  // no number and no CQC page (readCard keeps only an https link): nothing said, never an empty link
+  assert.deepEqual(cardContact({ ring: "", cqc: "" }, false, council, words), { ring: "", link: null, cqc: null });
 });
