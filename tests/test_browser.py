@@ -468,7 +468,7 @@ def test_empty_result_names_the_filter_no_home_told_us_about(edge, page):
     expect(page.locator("#results > li")).to_have_count(4)
     expect(page.locator("#results > li .ch-unconfirmed a")).to_have_count(4)  # the CQC page: no home here has a number
     # with no number to ring, the card says where the number is (it said "ring to check" and gave none: the review)
-    expect(page.locator("#results > li .ch-unconfirmed a").first).to_have_text("Its phone number is on its CQC page")
+    expect(page.locator("#results > li .ch-unconfirmed a").first).to_have_text("No phone number in our data: see its CQC page")
     expect(page.get_by_role("button", name="Remove filter: Tracheostomy")).to_be_visible()
     assert axe_violations(page) == []
 

@@ -272,7 +272,7 @@ def test_a_card_with_no_number_says_its_number_is_on_its_cqc_page_and_links_ther
         expect(pg.locator("#results-status")).to_contain_text("match", timeout=10000)
         card = pg.locator("#results > li", has=pg.locator("h3", has_text=name))
         link = card.locator("li.ch-ring a")
-        expect(link).to_have_text("Its phone number is on its CQC page")
+        expect(link).to_have_text("No phone number in our data: see its CQC page")
         assert link.get_attribute("href").startswith("https://www.cqc.org.uk/location/")
     ctx.close()
     assert errors == [], errors

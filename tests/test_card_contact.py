@@ -1,4 +1,4 @@
-"""A result card with no number to ring says its number is on its CQC page, and links there.
+"""A result card with no number to ring says there is no phone number in our data, and links to its CQC page.
 
 Millfield and Ordinary Lifestyles (Oldham: CQC gives no phone number, nor have they) had cards that said nothing of
 how to reach them unless a filter listed them as not confirmed. The build's card carries no one to ring and its CQC
@@ -26,4 +26,4 @@ def test_a_card_with_no_number_carries_its_cqc_page_and_the_schema_words_it_is_s
         assert "ring" not in card and card["cqc"] == v.cqc_url and card["cqc"].startswith("https://www.cqc.org.uk/location/")
         assert not any(line.startswith("Ring") for line in card["lines"])
     assert "ring" in json.loads(base64.b64decode(views["support-to-lead"].card_meta()))
-    assert schema.package["x-directory"]["find"]["cqcPageNumber"] == "Its phone number is on its CQC page"
+    assert schema.package["x-directory"]["find"]["cqcPageNumber"] == "No phone number in our data: see its CQC page"

@@ -145,7 +145,7 @@ function card(data, distance, unit, why, unconfirmed, council, district) {
   if (distance !== undefined) ul.appendChild(el("li", null, built.office ? officeDistanceText(distance, unit, VALUES.find, FACE.coverage) : distanceText(distance, unit, VALUES.find)));
   if (why) ul.appendChild(el("li", { class: "ch-why" }, why));
   // who to ring, on every card (a nurse phoning round, a printed list): the build's words and tel: link, placed; a
-  // card with no number says its number is on its CQC page, and links there; a card not confirmed says it in its own
+  // card with no number says there is none in our data, and links to its CQC page; a card not confirmed says it in its own
   // paragraph below (cardContact)
   var call = cardContact(built, unconfirmed, council, VALUES.find);
   if (!unconfirmed && call.ring) ul.appendChild(withLink(el("li", { class: "ch-ring" }), call.ring, call.link));

@@ -792,13 +792,13 @@ test("cardContact: every card says who to ring, or that its number is on its CQC
   const cqc = "https://www.cqc.org.uk/location/1-123";
   const council = { text: "Ring the council on 0161 770 1234", link: ["0161 770 1234", "tel:01617701234"] };
   const own = { ring: "Ring 0161 624 9510", ringLink: ["0161 624 9510", "tel:01616249510"], cqc: cqc };
-  assert.equal(words.cqcPageNumber, "Its phone number is on its CQC page");
+  assert.equal(words.cqcPageNumber, "No phone number in our data: see its CQC page");
   assert.deepEqual(cardContact(own, false, council, words), { ring: "Ring 0161 624 9510", link: ["0161 624 9510", "tel:01616249510"], cqc: null });
-  assert.deepEqual(cardContact({ ring: "", cqc: cqc }, false, council, words), { ring: "", link: null, cqc: ["Its phone number is on its CQC page", cqc] });
+  assert.deepEqual(cardContact({ ring: "", cqc: cqc }, false, council, words), { ring: "", link: null, cqc: ["No phone number in our data: see its CQC page", cqc] });
   // not confirmed: its own number, else the council's line, and its CQC page either way
   assert.deepEqual(cardContact(own, true, council, words), { ring: "Ring 0161 624 9510", link: ["0161 624 9510", "tel:01616249510"], cqc: [words.cqcPage, cqc] });
   assert.deepEqual(cardContact({ ring: "", cqc: cqc }, true, council, words), { ring: council.text, link: council.link, cqc: [words.cqcPage, cqc] });
-  assert.deepEqual(cardContact({ ring: "", cqc: cqc }, true, {}, words), { ring: "", link: null, cqc: ["Its phone number is on its CQC page", cqc] });
+  assert.deepEqual(cardContact({ ring: "", cqc: cqc }, true, {}, words), { ring: "", link: null, cqc: ["No phone number in our data: see its CQC page", cqc] });
   // no number and no CQC page (readCard keeps only an https link): nothing said, never an empty link
   assert.deepEqual(cardContact({ ring: "", cqc: "" }, false, council, words), { ring: "", link: null, cqc: null });
 });
