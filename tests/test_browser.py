@@ -4,6 +4,7 @@ CI installs chromium (see .ci/run); a missing browser fails these tests rather t
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -1720,12 +1721,16 @@ def test_a_card_never_adds_an_unknown_kind_of_bed_in_as_0(browser, tmp_path):
     Aston House (residential only) gave 1. 'Any bed free' finds Waverley and Aston House, not Highwell."""
     from conftest import run_build
 
+    from carehomes.ages import nice_date
+    from carehomes.validate import today
+
+    day = today() - dt.timedelta(days=1)  # a fixed day went out of date a week later (8 December 2026)
     prov = tmp_path / "providers"
     prov.mkdir()
     for slug, beds in (("highwell-house-care-home-with-nursing", "  nursing:\n    available: 0\n"),
                        ("waverley-house", "  nursing:\n    available: 2\n"), ("aston-house", "  residential:\n    available: 1\n")):
         text = (ROOT / "providers" / f"{slug}.yaml").read_text()
-        (prov / f"{slug}.yaml").write_text(text.replace("beds:\n", "beds:\n  confirmed: 2026-11-30\n" + beds, 1))
+        (prov / f"{slug}.yaml").write_text(text.replace("beds:\n", f"beds:\n  confirmed: {day}\n" + beds, 1))
     done = run_build("build", "--providers", str(prov), "--out", str(tmp_path / "site"))
     assert done.returncode == 0, done.stderr
     server = site_server(tmp_path / "site")
@@ -1737,9 +1742,9 @@ def test_a_card_never_adds_an_unknown_kind_of_bed_in_as_0(browser, tmp_path):
         wait_results(pg)
         cards = {pg.locator("#results > li").nth(i).locator("h3").inner_text(): pg.locator("#results > li").nth(i).inner_text()
                  for i in range(pg.locator("#results > li").count())}
-        assert "Beds free: 0 with nursing, without nursing: not provided yet (confirmed 30 November 2026, " in cards["Highwell House Care Home with Nursing"]
-        assert "Beds free: 2 with nursing, without nursing: not provided yet (confirmed 30 November 2026, " in cards["Waverley House"]
-        assert "Beds free: 1 without nursing (confirmed 30 November 2026, " in cards["Aston House"]
+        assert f"Beds free: 0 with nursing, without nursing: not provided yet (confirmed {nice_date(day)}, " in cards["Highwell House Care Home with Nursing"]
+        assert f"Beds free: 2 with nursing, without nursing: not provided yet (confirmed {nice_date(day)}, " in cards["Waverley House"]
+        assert f"Beds free: 1 without nursing (confirmed {nice_date(day)}, " in cards["Aston House"]
         pg.goto(f"http://127.0.0.1:{server.server_address[1]}/find/?free=any")
         # Highwell, whose beds without nursing are not known, after them, not confirmed: never counted in as 0 free
         assert every_result(pg) == ["Aston House", "Waverley House", "Highwell House Care Home with Nursing"]
