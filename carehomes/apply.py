@@ -318,7 +318,8 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
 
     ``register_ids`` is for an incremental sync, where ``records`` hold only the homes that changed:
     it lists every location the register still has for the area, so only homes outside it are flagged.
-    A source dated before the newest ``cqc.imported`` in scope is refused unless ``allow_older``; more
+    A source dated before the newest ``cqc.imported`` in scope, or of any profile it refreshes (by location ID,
+    whatever its locality), is refused unless ``allow_older``; more
     than ``max_removals`` homes, or ``max_removal_share`` of them, flagged as gone is refused unless
     ``allow_mass_removal``.
 
@@ -353,8 +354,9 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
     existing = _existing(providers) if providers.is_dir() else {}  # a dry run into a folder not yet made: all new
     in_scope = [(lid, p, d) for lid, (p, d) in existing.items()
                 if not d.get("example") and (not local_authority or la_key(str(d.get("locality", ""))) == la_key(local_authority))]
-    if not allow_older:
-        _refuse_older(data_date, [(p, d) for _, p, d in in_scope])
+    if not allow_older:  # the profiles it would flag as gone, and every one it would refresh by its location ID:
+        # one of another locality ('East Devon' under --local-authority Devon) is refreshed all the same
+        _refuse_older(data_date, [(p, d) for _, p, d in in_scope] + [existing[i] for i in seen_ids if i in existing])
     report = Report(fmt, data_date, dry_run=dry_run, skipped=dict(skipped or {}))
 
     def held(rec: Record, counts: dict[str, int] = report.held) -> None:

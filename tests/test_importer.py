@@ -441,6 +441,28 @@ def test_older_file_is_refused_unless_allowed(tmp_path, shared_data):
     assert all(load(f)["cqc"]["imported"] == dt.date(2021, 1, 31) for f in (tmp_path / "p").glob("[!_]*.yaml"))
 
 
+def test_an_older_file_is_refused_for_the_profiles_it_refreshes_whatever_their_locality(tmp_path, shared_data):
+    """Devon's API file (dated 2021-01-19) with --local-authority Devon, over profiles imported from the 2021-03-31
+    national file as 'East Devon' and 'Exeter', replaced all their CQC facts with the older ones: only profiles of
+    the locality given were checked, while the file's records are applied by location ID."""
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    first = import_cqc(src, tmp_path / "p", "Herefordshire")  # their locality: Herefordshire
+    name = sorted(f.name for f in (tmp_path / "p").glob("[!_]*.yaml"))[-1]
+    before = {f.name: f.read_text() for f in (tmp_path / "p").glob("[!_]*.yaml")}
+    for row in rows:  # the same locations, as a file naming the council another way names them
+        row["Location Local Authority"] = "Shropshire"
+    write_rows(src, rows)
+    older = first.data_date - dt.timedelta(days=60)
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p", "Shropshire", as_of=older)
+    assert str(exc.value) == (f"is dated {older.isoformat()}, older than the CQC facts already imported "
+                              f"({first.data_date.isoformat()}, in {name}); nothing was changed. Use --allow-older if "
+                              "you mean to go back to this file")
+    assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("[!_]*.yaml")}
+    import_cqc(src, tmp_path / "p", "Shropshire", as_of=older, allow_older=True)
+    assert all(load(f)["cqc"]["imported"] == older for f in (tmp_path / "p").glob("[!_]*.yaml"))
+
+
 @pytest.mark.slow  # reads the national register four times
 def test_mass_removal_limit_is_5_homes_or_10_percent_and_configurable(tmp_path, shared_data):
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=20)
