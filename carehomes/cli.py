@@ -262,7 +262,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     out = Path(args.out)  # its .. worked out in main (_out_path)
     inputs = [*map(Path, args.providers), Path(args.config), Path(args.releases)]
-    if _refused(replaced_folder_problem(out, "--out", SITE_MARKS, inputs, alone=SITE_ALONE), _releases_problem(Path(args.releases), args)):
+    # a --releases given that is not there is refused: a mistyped one would publish a site with no changelog
+    if _refused(replaced_folder_problem(out, "--out", SITE_MARKS, inputs, alone=SITE_ALONE),
+                _releases_problem(Path(args.releases), args, missing=True)):
         return 1
     try:
         foreign = not_a_site(Path(args.config))
@@ -393,7 +395,8 @@ def _production_refused(config: Path, out: Path, gap: str | None) -> bool:
 
 def _releases_problem(folder: Path, args: argparse.Namespace, missing: bool = False) -> str | None:
     """A --releases path that is there but is not a folder; with ``missing``, also one given that is not there (the
-    report would compare with no release, and say so as a fact). The area's own releases/ missing means none yet."""
+    report would compare with no release, and say so as a fact; a build would publish no changelog, its feed empty).
+    The area's own releases/ missing, --releases not given, means none yet."""
     if folder.exists() and not folder.is_dir():
         return f"--releases {folder}: is a file, not a folder; give the folder of release snapshots, e.g. releases/"
     if missing and not folder.exists() and "releases" not in getattr(args, "area_filled", ()):
@@ -458,6 +461,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .siteconfig import read_config
     from .watch import ServeState, keep_built, live_handler, watch, watched, watching
 
+    if _refused(_releases_problem(Path(args.releases), args, missing=True)):  # said before the port is taken
+        return 1
     before = snapshot(ROOT, watched([*map(Path, args.providers), Path(args.config)], ROOT))  # a file saved during the build is a change
     prefix = url_prefix(str(read_config(Path(args.config)).raw.get("site_url") or ""))
     state = ServeState()

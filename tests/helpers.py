@@ -15,6 +15,13 @@ REAL = {"repository": "https://github.com/herefordshire-council/care-homes", "co
         "placement_phone": '"01432 260101"', "council": "Herefordshire Council"}
 
 
+def no_releases(folder: Path) -> str:
+    """An empty folder of release snapshots, made: a build to compare with no release (a --releases given that is
+    not there is refused, as a mistyped one would publish no changelog)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder)
+
+
 def mkdocs_with(**values: str) -> str:
     """The repository's mkdocs.yml text with each ``extra`` setting KEY set to VALUE (each must occur once)."""
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ENGINES, ROOT, run_build
+from helpers import no_releases
 
 from carehomes import cli
 from carehomes.areas import AreaError, area_names, find_area
@@ -256,7 +257,7 @@ def oldham_site(request, tmp_path_factory):
     """areas/oldham/ built with `build --area oldham` on each engine; the site and what the build said."""
     work = tmp_path_factory.mktemp(f"oldham-{request.param}")
     done = run_build("build", "--area", "oldham", "--engine", request.param, "--out", str(work / "site"), "--no-search",
-                     "--releases", str(work / "no-releases"))
+                     "--releases", no_releases(work / "no-releases"))
     assert done.returncode == 0, done.stderr
     return work / "site", done.stderr
 

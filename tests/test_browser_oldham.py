@@ -8,6 +8,7 @@ import threading
 import pytest
 import yaml
 from conftest import ROOT, run_build
+from helpers import no_releases
 from playwright.sync_api import expect
 import test_browser
 from test_browser import axe_violations, wait_results
@@ -28,7 +29,7 @@ def oldham(tmp_path_factory):
     """areas/oldham/ built with `build --area oldham` (mkdocs, indexed) and served on 127.0.0.1, once."""
     work = tmp_path_factory.mktemp("oldham-browser")
     done = run_build("build", "--area", "oldham", "--engine", "mkdocs", "--out", str(work / "site"),
-                     "--releases", str(work / "no-releases"))
+                     "--releases", no_releases(work / "no-releases"))
     assert done.returncode == 0, done.stderr
     server = site_server(work / "site")
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -720,7 +721,7 @@ def park_hills_taking(tmp_path_factory):
     park.write_text(park.read_text(encoding="utf-8") + f"homecare:\n  taking_new_clients: true\n  hours_available: 20\n"
                     f"  confirmed: {yesterday.isoformat()}\n", encoding="utf-8")
     done = run_build("build", "--area", "oldham", "--providers", str(work / "providers"), "--engine", "mkdocs",
-                     "--out", str(work / "site"), "--releases", str(work / "no-releases"))
+                     "--out", str(work / "site"), "--releases", no_releases(work / "no-releases"))
     assert done.returncode == 0, done.stderr
     server = site_server(work / "site")
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import FIXTURES, ROOT, TODAY
+from helpers import no_releases
 
 from carehomes import cli, pipeline
 from carehomes.face import face_of
@@ -183,7 +184,7 @@ def test_a_content_page_where_the_oruk_api_goes_is_a_clear_error_not_a_traceback
                       .replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}"), encoding="utf-8")
     out = tmp_path / "site"
     assert cli.main(["build", "--providers", str(FIXTURES / "profiles" / "example-full.yaml"), "--out", str(out),
-                     "--config", str(config), "--no-search", "--releases", str(tmp_path / "none")]) == 1
+                     "--config", str(config), "--no-search", "--releases", no_releases(tmp_path / "none")]) == 1
     err = capsys.readouterr().err
     assert err.endswith(f"The build failed, so {out} was left as it was:\nthe pages made a folder oruk/ in the site, where "
                         "the static ORUK API goes: rename the content page or folder named oruk (in mkdocs.yml's docs_dir)\n"), err

@@ -173,6 +173,7 @@ def test_build_never_replaces_the_folder_it_runs_in_its_inputs_or_a_folder_of_ot
     config = str(ROOT / "mkdocs.yml")
     (tmp_path / "papers").mkdir()
     (tmp_path / "papers" / "thesis.docx").write_text("years of work")
+    (repo / "releases").mkdir()  # none yet (a --releases given that is not there is refused)
     monkeypatch.chdir(repo)
     before = tree(tmp_path)
     whole = "--out is replaced as a whole (everything in it is deleted)"
@@ -203,6 +204,7 @@ def test_build_may_replace_an_empty_folder_or_one_holding_data_output(tmp_path, 
     (repo / "site" / "data").mkdir(parents=True)  # data's output, then build over it: allowed, as are empty folders
     (repo / "site" / "data" / "datapackage.json").write_text("{}")
     (repo / "empty").mkdir()
+    (repo / "releases").mkdir()  # none yet (a --releases given that is not there is refused)
     for out in ("site", "empty"):
         code, _, err = run(capsys, "build", "--providers", "providers", "--config", config, "--out", out,
                            "--no-search", "--releases", "releases")
@@ -705,6 +707,31 @@ def test_report_refuses_a_releases_folder_that_is_not_there_and_writes_nothing(t
     assert not out.exists()
     (tmp_path / "releases").mkdir()
     assert run_build("report", "--providers", str(prov), "--releases", str(tmp_path / "releases"), "--out", str(out)).returncode == 0
+
+
+def test_build_and_serve_refuse_a_releases_folder_given_that_is_not_there_and_write_nothing(tmp_path, capsys, monkeypatch):
+    """`build --releases relases` (mistyped) published a site whose changelog and feed were empty, without a word:
+    refused as report refuses it. The area's own releases/ missing, --releases not given, is no release yet."""
+    from carehomes import cli
+    from carehomes.areas import Area
+
+    prov, site, typo = providers(tmp_path), tmp_path / "site", tmp_path / "relases"
+    said = (f"--releases {typo}: there is no such folder; give the folder of release snapshots (the area's is "
+            "releases/), or leave --releases out\n")
+    for command in ("build", "serve"):
+        port = ["--port", "0"] if command == "serve" else []
+        assert run(capsys, command, "--providers", str(prov), "--out", str(site), "--no-search", *port,
+                   "--releases", str(typo)) == (1, "", said), command
+        assert not site.exists() and not typo.exists()
+    r = run_build("build", "--providers", str(prov), "--out", str(site), "--no-search", "--releases", str(typo))
+    assert (r.returncode, r.stdout, r.stderr) == (1, "", said)
+    assert not site.exists() and not list(tmp_path.glob(".*-builds"))
+    # the area's releases/, not given: none yet is no problem (this build stops at its settings, before any page)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("", encoding="utf-8")
+    monkeypatch.setattr(cli, "find_area", lambda name, *a: Area("x", config, prov, tmp_path / "releases", site))
+    code, _, err = run(capsys, "build", "--area", "x", "--no-search")
+    assert code == 1 and err.startswith(f"The build failed, so {site} was left as it was:\n{config}: is empty"), err
 
 
 def test_a_missing_or_wrong_input_says_what_to_give(tmp_path, capsys):

@@ -205,6 +205,7 @@ def test_nasty_profiles_are_messages_for_check_fmt_vacancies_and_build(tmp_path)
     run("vacancies", "--from-csv", "vacancies.csv", "--providers", "providers", cwd=tmp_path, inputs=len(NASTY_PROFILES))
     for slug in ("brackets", "huge-item", "bom-padding", "fifo", "link-zero"):
         run("vacancies", slug, "--nursing", "1", "--residential", "0", "--providers", "providers", cwd=tmp_path)
+    (tmp_path / "releases").mkdir()  # none yet (a --releases given that is not there is refused)
     built = run("build", "--providers", "providers", "--out", "site", "--no-search", "--releases", "releases",
                 cwd=tmp_path, codes=(1,), inputs=count)
     assert "the site was not built" in built.stderr.decode()
@@ -234,6 +235,7 @@ def test_check_and_build_accept_the_same_nasty_but_valid_profiles(tmp_path):
             if f"providers/{slug}.yaml:" in checked.stdout.decode() and f"{slug}.yaml" not in ok:
                 (providers / f"{slug}.yaml").unlink()
         run("check", "providers", cwd=tmp_path, codes=(0,))
+    (tmp_path / "releases").mkdir()  # none yet (a --releases given that is not there is refused)
     run("build", "--providers", "providers", "--out", "site", "--no-search", "--releases", "releases",
         cwd=tmp_path, codes=(0,), inputs=len(edges))
     assert (tmp_path / "site" / "data" / "care-homes.csv").exists()
@@ -439,6 +441,7 @@ def test_ctrl_c_ends_the_real_command_quietly_with_130(tmp_path, command):
             shutil.copy(src, providers / (src.name if not copy else f"{src.stem}-{copy}.yaml"))
     if command == "build":
         good_profiles(providers, 300)  # valid homes besides the bundled ones: pages take a while to write
+    (tmp_path / "releases").mkdir()  # none yet (a --releases given that is not there is refused)
     args = {"check": ["check", "providers"],
             "build": ["build", "--providers", "providers", "--out", "site", "--releases", "releases"],
             "import-cqc": ["import-cqc", str(NATIONAL), "--providers", "providers"]}[command]
@@ -494,6 +497,7 @@ def test_sigterm_stops_a_build_as_ctrl_c_does_with_143(tmp_path):
     for src in sorted((ROOT / "providers").glob("[!_]*.yaml")):
         shutil.copy(src, providers / src.name)
     good_profiles(providers, 600)  # pages that take a while to write, however fast the machine
+    (tmp_path / "releases").mkdir()  # none yet (a --releases given that is not there is refused)
     # the command starts with no signal blocked, whatever this test process has blocked (a child inherits the mask)
     proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "build", "--providers", "providers", "--out", "site",
                              "--releases", "releases"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -628,6 +632,7 @@ def test_import_cqc_field_over_the_csv_limit_and_deep_json_are_messages(tmp_path
 @pytest.mark.slow  # builds sites
 def test_build_with_a_relative_out_folder_writes_there(tmp_path):
     good_profiles(tmp_path / "providers", 1)
+    (tmp_path / "releases").mkdir()  # none yet (a --releases given that is not there is refused)
     before = set(os.listdir(ROOT))
     run("build", "--providers", "providers", "--out", "site", "--no-search", "--releases", "releases", cwd=tmp_path,
         codes=(0,))
@@ -711,6 +716,7 @@ def test_build_passes_whenever_check_passed_on_generated_profiles(tmp_path_facto
     good_profiles(providers, 1)
     checked = run("check", "providers", cwd=tmp, inputs=len(texts))
     if checked.returncode == 0:
+        (tmp / "releases").mkdir(exist_ok=True)  # none yet (a --releases given that is not there is refused)
         run("build", "--providers", "providers", "--out", "site", "--no-search", "--releases", "releases", cwd=tmp,
             codes=(0,), inputs=len(texts) - len(refused))
 
