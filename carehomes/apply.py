@@ -112,7 +112,8 @@ class Report:
     data_date: dt.date
     new: list[str] = field(default_factory=list)
     changed: dict[str, list[str]] = field(default_factory=dict)
-    unchanged: int = 0
+    unchanged: int = 0  # not written: every fact and the register's date as the profile holds them
+    redated: int = 0  # written with only cqc.imported changed: CQC's facts as held, the register newer (or older)
     missing: list[str] = field(default_factory=list)
     returned: list[str] = field(default_factory=list)
     closed: list[str] = field(default_factory=list)  # deregistered before a profile was ever made: never imported
@@ -140,7 +141,9 @@ class Report:
         guessed = " (the newest date in it, as the file gives no date of its own; give --as-of YYYY-MM-DD if CQC dated it)"
         lines = [f"CQC {what} dated {self.data_date.isoformat()}{guessed if self.date_guessed else ''}:",
                  f"  {len(self.new)} new profile{'s' * (len(self.new) != 1)} {verb}created",
-                 f"  {len(self.changed)} {verb}updated, {self.unchanged} unchanged",
+                 f"  {len(self.changed)} {verb}updated, "
+                 + (f"{self.redated} with only the register's date {verb}changed (cqc.imported), " if self.redated else "")
+                 + f"{self.unchanged} unchanged",
                  f"  {len(self.missing)} no longer on the register ({verb}flagged, not deleted)"]
         deregistered = [name for name, values in self.values.items()
                         if any(f == "cqc.status" and new == "Deregistered" for f, _, new in values)]
@@ -387,6 +390,8 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
                 report.values[name] = values
                 if old_status not in (None, "Registered") and rec.regulator.get("cqc.status") == "Registered":
                     report.returned.append(name)
+            elif text is not None:  # the same facts, dated by this register: written, so not 'unchanged'
+                report.redated += 1
             else:
                 report.unchanged += 1
             if text is not None:

@@ -699,6 +699,35 @@ def test_a_councils_full_name_or_an_unknown_one_is_answered_with_the_files_own_n
     assert not (tmp_path / "p").exists()
 
 
+def test_the_summary_counts_a_profile_whose_only_change_is_the_registers_date_apart_from_unchanged(tmp_path, shared_data):
+    """A later register with the same facts said "0 updated, 85 unchanged" while it rewrote cqc.imported in all 85:
+    git showed 88 files changed. Each one written is counted as written; only a profile left as it was is unchanged."""
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=4)
+    prov = tmp_path / "providers"
+    day = import_cqc(src, prov).data_date
+    later = day + dt.timedelta(days=30)
+
+    def texts() -> dict[str, str]:
+        return {f.name: f.read_text() for f in prov.glob("[!_]*.yaml")}
+
+    first = texts()
+    gone = next(n for n, t in first.items() if f"location_id: {rows[0]['Location ID']}\n" in t)
+    write_rows(src, rows[1:])  # one no longer on the register; the other three as they were
+    dry = import_cqc(src, prov, as_of=later, dry_run=True).summary().splitlines()
+    assert dry[2:4] == ["  0 would be updated, 3 with only the register's date would be changed (cqc.imported), 0 unchanged",
+                        "  1 no longer on the register (would be flagged, not deleted)"]
+    assert texts() == first
+    lines = import_cqc(src, prov, as_of=later).summary().splitlines()
+    assert lines[2:4] == ["  0 updated, 3 with only the register's date changed (cqc.imported), 0 unchanged",
+                          "  1 no longer on the register (flagged, not deleted)"]
+    after = texts()
+    written = sorted(n for n in after if after[n] != first[n])
+    assert len(written) == 4 and gone in written  # 3 dated by the register, 1 flagged: as the summary says
+    assert all(load(prov / n)["cqc"]["imported"] == later for n in written if n != gone)
+    again = import_cqc(src, prov, as_of=later).summary().splitlines()
+    assert again[2] == "  0 updated, 3 unchanged" and texts() == after  # nothing written: unchanged
+
+
 def test_a_file_of_a_header_alone_says_it_names_no_local_authority(tmp_path, shared_data):
     """A register file cut to its header, imported for a council, said "the file's local authorities are " and nothing
     after it (hostile-input review)."""

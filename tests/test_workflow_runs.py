@@ -417,9 +417,11 @@ def test_the_cqc_sync_of_an_area_changes_only_that_areas_folder(tmp_path, github
     assert run.result == "success", run.log()
     [pr] = github.pulls()
     assert pr["body"].startswith("Weekly sync of the regulator's facts from the CQC API. Review the changes below, then merge.\n\n"
-                                 f"```text\nCQC live API sync dated {TODAY}:\n  0 new profiles created\n  0 updated, 104 unchanged\n")
+                                 f"```text\nCQC live API sync dated {TODAY}:\n  0 new profiles created\n  0 updated, 104 with "
+                                 "only the register's date changed (cqc.imported), 0 unchanged\n")
     changed = _show(origin, "cqc-sync", "--format=", "--name-only").split()
-    assert "areas/oldham/cqc-sync.json" in changed and len(changed) > 1
+    # each profile the summary counts (dated by this sync), its closures file and its sync state
+    assert "areas/oldham/cqc-sync.json" in changed and len(changed) == 104 + 2
     assert all(f.startswith("areas/oldham/providers/") or f == "areas/oldham/cqc-sync.json" for f in changed), changed
 
 
