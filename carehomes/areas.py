@@ -56,6 +56,19 @@ def find_area(name: str | None, root: Path = ROOT) -> Area:
     if not name.strip():
         raise AreaError(f"--area is empty; give an area's name (the areas are: {there}), or leave --area out for the "
                         "default, providers/ and mkdocs.yml at the top level")
+    if not NAME.fullmatch(name):  # never an area, whatever is in areas/: say why, not that it is not there
+        shown = plain(name, 60)
+        like = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60]
+        try:  # its folder there, with settings: the user made it and means it
+            there_too = "/" not in name and name not in (".", "..") and (root / "areas" / name / "mkdocs.yml").is_file()
+        except (OSError, ValueError):  # a name too long for a file's, a NUL in it
+            there_too = False
+        hint = f", e.g. {like}" if like else ""
+        if there_too:
+            hint = f"; rename its folder areas/{shown}/" + (f" to areas/{like}/" if like else "")
+        raise AreaError(f"--area {shown}: is not an area's name, which is lower-case letters, digits and hyphens (its "
+                        f"folder's name in areas/){hint}; the areas are: {there} (without --area: the default, providers/ "
+                        "and mkdocs.yml at the top level). To add one, see docs/areas.md")
     if name not in names:
         name = plain(name, 60)
         raise AreaError(f"--area {name}: there is no such area (no areas/{name}/mkdocs.yml); the areas are: {there} "

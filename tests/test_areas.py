@@ -74,7 +74,32 @@ def test_an_empty_area_is_refused_never_taken_for_the_top_levels(run_cli):
         done = run_cli(*argv)
         assert (done.returncode, done.stdout, done.stderr) == (2, "", empty + "\n"), argv
     done = run_cli("check", "--area", "a\nb")
-    assert done.stderr == UNKNOWN.replace("nowhere", "a\\nb") + "\n"  # one line: the name's line break shown as \n
+    assert done.stderr == NOT_A_NAME.format(name="a\\nb", hint=", e.g. a-b") + "\n"  # one line: the break shown as \n
+
+
+NOT_A_NAME = ("--area {name}: is not an area's name, which is lower-case letters, digits and hyphens (its folder's name "
+              "in areas/){hint}; the areas are: oldham (without --area: the default, providers/ and mkdocs.yml at the top "
+              "level). To add one, see docs/areas.md")
+
+
+def test_an_area_name_that_is_not_lower_case_letters_digits_and_hyphens_says_so(run_cli, tmp_path):
+    """`check --area "new area"` with areas/new area/mkdocs.yml there said "there is no such area (no areas/new
+    area/mkdocs.yml)": the folder is there, and the name is what is wrong."""
+    (tmp_path / "areas" / "oldham").mkdir(parents=True)
+    (tmp_path / "areas" / "oldham" / "mkdocs.yml").write_text("INHERIT: ../../mkdocs.yml\n", encoding="utf-8")
+    (tmp_path / "areas" / "new area").mkdir()
+    (tmp_path / "areas" / "new area" / "mkdocs.yml").write_text("INHERIT: ../../mkdocs.yml\n", encoding="utf-8")
+    with pytest.raises(AreaError) as exc:
+        find_area("new area", tmp_path)
+    assert str(exc.value) == NOT_A_NAME.format(name="new area", hint="; rename its folder areas/new area/ to areas/new-area/")
+    for argv in (["check", "--area", "New Area"], ["build", "--area", "New Area", "--out", "x"]):
+        done = run_cli(*argv)  # no such folder in the repository's areas/: the rule, and a name that keeps it
+        assert (done.returncode, done.stdout, done.stderr) == (
+            2, "", NOT_A_NAME.format(name="New Area", hint=", e.g. new-area") + "\n"), argv
+    assert not (ROOT / "x").exists()
+    with pytest.raises(AreaError) as exc:
+        find_area("X" * 5000, tmp_path)  # longer than a file's name may be: still the message
+    assert str(exc.value).startswith("--area " + "X" * 57 + "...: is not an area's name")
 
 
 def test_import_for_another_council_into_an_areas_own_folder_is_refused(run_cli):
