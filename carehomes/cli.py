@@ -559,7 +559,8 @@ def cmd_release(args: argparse.Namespace) -> int:
         return 1
     try:
         # a damaged or misdated snapshot is refused before another is added, and so is a release older than the last
-        check_new_release(list_releases(folder), release_date())
+        # (with --force, today's is passed over: it is replaced whole, damaged or not)
+        check_new_release(list_releases(folder, replacing=release_date() if args.force else None), release_date())
         target = snapshot(data_files(result.profiles, homepage=site_url(Path(args.config)), title=site_name(Path(args.config))),
                           folder, release_date(), force=args.force)
     except ReleaseError as exc:
@@ -1463,7 +1464,7 @@ def parser() -> argparse.ArgumentParser:
                    help="folders or files of profiles to snapshot (default: providers/)")
     r.add_argument("--releases", help="folder that holds the dated snapshots (default: releases/)")
     _area_option(r)
-    r.add_argument("--force", action="store_true", help="replace today's snapshot")
+    r.add_argument("--force", action="store_true", help="replace today's snapshot (a damaged one too)")
     r.set_defaults(func=cmd_release)
 
     rp = sub.add_parser("report", help="commissioner early-warning report (HTML and CSV; not published)")

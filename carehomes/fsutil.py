@@ -411,6 +411,143 @@ def _keep_owner_and_mode(fd: int, path: Path) -> None:
     os.fchmod(fd, old.st_mode & 0o7777)  # after fchown, which clears the set-user and set-group bits
 
 
+_HALF = re.compile(r"\.(?P<name>.+)\.(?P<side>new|old)-[0-9a-f]{8}")  # write_folder's folders beside the one it writes
+
+
+def write_folder(target: Path, files: Iterable[tuple[str, bytes]], replace: bool = False, done: str | None = None) -> None:
+    """Make the folder ``target`` holding ``files`` (each a name inside it and its bytes) completely or not at all.
+
+    Every file is written and flushed to the disk (fsync) in a hidden folder beside ``target`` first
+    (``.NAME.new-xxxxxxxx``), and only then is that folder renamed to ``target``: a full disk, a folder that cannot
+    be written, Ctrl+C or SIGTERM while the files are written leaves the parent folder as it was (the hidden folder
+    removed), and raises (OSError names the file as it would be in ``target``, never the hidden one). With
+    ``replace``, a ``target`` already there (whatever it holds: a damaged one too) stays as it was until the new one
+    is whole, then the two are swapped in one step (``renameat2`` RENAME_EXCHANGE; where the system cannot, two renames
+    a moment apart) and the old one is removed; without it, FileExistsError if ``target`` is there. Ctrl+C or SIGTERM
+    during the swap waits for it (``done``: what to say then, as ``ctrl_c_after``). One writer at a time in the
+    parent folder (an exclusive ``flock`` on it); each first removes what an interrupted one (SIGKILL, a power cut) left
+    beside it, and puts back an old folder a swap of two renames was cut between."""
+    target = Path(target)
+    parent = target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    with _folder_locked(parent):
+        clean_half_written(parent)
+        if not replace and (target.exists() or target.is_symlink()):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target))
+        token = secrets.token_hex(4)
+        new = parent / f".{target.name}.new-{token}"
+        path = new
+        try:
+            new.mkdir()
+            for name, data in files:
+                path = new / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                _write_synced(path, data)
+            _sync_folder(new)
+        except BaseException as exc:
+            if isinstance(exc, OSError):
+                _named_in(exc, new, target, path)
+            with ctrl_c_after():  # the hidden folder removed whole, even if Ctrl+C comes again meanwhile
+                shutil.rmtree(new, ignore_errors=True)
+            raise
+        with ctrl_c_after(done):
+            _swap_in(new, target, parent / f".{target.name}.old-{token}")
+
+
+def _swap_in(new: Path, target: Path, old: Path) -> None:
+    """Put the whole folder ``new`` in ``target``'s place in one step (replacing a ``target`` there, which is then
+    removed), or leave ``target`` as it was and ``new`` removed and raise OSError naming ``target``."""
+    try:
+        if not (target.exists() or target.is_symlink()):
+            os.rename(new, target)
+        elif _exchange(new, target):  # new now holds the old folder
+            _remove_old(new)
+        else:  # two renames, with a moment between them (an interrupted one is put back by clean_half_written)
+            os.rename(target, old)
+            try:
+                os.rename(new, target)
+            except OSError:
+                os.rename(old, target)
+                raise
+            _remove_old(old)
+    except OSError as exc:
+        _remove_old(new)
+        _named_in(exc, new, target, target)
+        raise
+    _sync_folder(target.parent)
+
+
+def clean_half_written(parent: Path) -> list[Path]:
+    """Remove what an interrupted ``write_folder`` left in ``parent`` (a hidden ``.NAME.new-*`` folder, or a
+    ``.NAME.old-*`` one whose NAME is there), and put back a ``.NAME.old-*`` folder as NAME when NAME is missing (a
+    swap of two renames cut between them). Call with the folder locked; returns what was removed or put back."""
+    try:
+        found = sorted(parent.iterdir())
+    except OSError:
+        return []
+    done: list[Path] = []
+    for p in found:
+        m = _HALF.fullmatch(p.name)
+        if not m:
+            continue
+        home = parent / m["name"]
+        if m["side"] == "old" and not (home.exists() or home.is_symlink()):
+            with contextlib.suppress(OSError):
+                os.rename(p, home)
+                done.append(p)
+            continue
+        _remove_old(p)
+        done.append(p)
+    return done
+
+
+def _remove_old(folder: Path) -> None:
+    """Remove a folder no longer wanted (or a file or link that stood in its place); what cannot be removed now is
+    left for ``clean_half_written``."""
+    if folder.is_symlink() or not folder.is_dir():
+        with contextlib.suppress(OSError):
+            folder.unlink()
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    """``data`` as the whole of a new file at ``path``, flushed to the disk before it is closed."""
+    fd = os.open(path, _NEW, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (the files made or renamed in it) to the disk, where the system can."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _named_in(exc: OSError, hidden: Path, target: Path, writing: Path) -> None:
+    """Name in ``exc`` each file as it would be in ``target``, not in the hidden folder it was written in; a full disk
+    names no file: then the one being written (``writing``)."""
+    if exc.filename is None:
+        exc.filename = str(writing)
+    for attr in ("filename", "filename2"):
+        value = getattr(exc, attr)
+        text = os.fsdecode(value) if isinstance(value, (str, bytes)) else None
+        if text is not None and (text == str(hidden) or text.startswith(str(hidden) + os.sep)):
+            setattr(exc, attr, str(target) + text[len(str(hidden)):])
+
+
 # One rule for every path derived from data (a slug, a package's resource path): it can never
 # leave its folder. Used by merge; the importer and anything else that names a file after data
 # should use it too.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import hashlib
 import io
 import json
@@ -18,6 +19,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .fsutil import write_folder
 from .kinds import Kind, default_kind, kinds
 from .outputs.tables import ALSO_PUBLISHED, read_homes
 from .records import CURRENT_STATUSES, get_path
@@ -141,6 +143,9 @@ class ReleaseError(ValueError):
     """Release snapshots that cannot be trusted; the message names each file, what is wrong and what to do."""
 
 
+DAMAGED = ("A damaged release snapshot was changed by hand or left half-written by an interrupted release (Ctrl+C, a full "
+           "disk). To repair today's, make it again with: python3 build.py release --force; to repair an older one, "
+           "restore it from git (git checkout -- <folder>) or remove its folder")
 SNAPSHOT_NAME = re.compile(r"\d{4}-\d{2}-\d{2}")
 REQUIRED_COLUMNS = ("location_id", "name")
 
@@ -159,13 +164,15 @@ def stray_folders(folder: Path) -> list[str]:
             for d in found if d.is_dir() and not d.name.startswith(".") and not SNAPSHOT_NAME.fullmatch(d.name)]
 
 
-def list_releases(folder: Path) -> list[tuple[dt.date, Path]]:
+def list_releases(folder: Path, replacing: dt.date | None = None) -> list[tuple[dt.date, Path]]:
     """The release snapshots in ``folder`` (``<YYYY-MM-DD>/`` folders), oldest first.
 
     Every snapshot is read before any is used: one that is incomplete or unreadable raises ``ReleaseError``
     listing every such problem, so a damaged snapshot is never compared with as if it were an empty release.
     Dates are not checked against the computer's clock: a release made with a later SOURCE_DATE_EPOCH is as
-    good as any, and the release command refuses one dated before the newest (``check_new_release``)."""
+    good as any, and the release command refuses one dated before the newest (``check_new_release``).
+    ``replacing``: the day of a snapshot ``release --force`` is about to replace, passed over (not read: a damaged one
+    is what --force repairs). Hidden folders (a release's half-written one, ``.<date>.new-*``) are passed over."""
     out: list[tuple[dt.date, Path]] = []
     problems: list[str] = []
     if not folder.is_dir():
@@ -176,7 +183,7 @@ def list_releases(folder: Path) -> list[tuple[dt.date, Path]]:
         raise ReleaseError(f"{plain(folder)}: the releases folder cannot be read ({exc.strerror or exc}); give this "
                            "user permission to read it, or name another with --releases") from None
     for d in listed:
-        if not (d.is_dir() and SNAPSHOT_NAME.fullmatch(d.name)):
+        if not (d.is_dir() and SNAPSHOT_NAME.fullmatch(d.name)) or (replacing is not None and d.name == replacing.isoformat()):
             continue
         try:
             date = dt.date.fromisoformat(d.name)
@@ -189,9 +196,7 @@ def list_releases(folder: Path) -> list[tuple[dt.date, Path]]:
         if not found:
             out.append((date, d))
     if problems:
-        raise ReleaseError("\n".join(problems + [
-            "A release snapshot is never changed by hand: restore it from git (git checkout -- <folder>), "
-            "or remove the damaged folder and make a new release with: python3 build.py release"]))
+        raise ReleaseError("\n".join(problems + [DAMAGED]))
     return sorted(out)
 
 
@@ -348,14 +353,23 @@ def _number_problems(table: Path, line: int, row: dict, numbers: dict[str, Field
 
 
 def snapshot(files: dict[str, bytes], folder: Path, date: dt.date, force: bool = False) -> Path:
+    """Make the release snapshot ``folder/<date>/`` whole or not at all (``fsutil.write_folder``): its files are written
+    in a hidden folder beside it and it appears only when every one is on the disk, so a full disk or Ctrl+C leaves
+    ``folder`` as it was (a snapshot cut short stopped every build). With ``force`` the day's snapshot, whatever it
+    holds (a damaged one too), is kept until the new one is whole, then replaced in one step."""
     target = folder / date.isoformat()
-    if target.exists() and not force:
-        raise FileExistsError(f"{target} exists; a release is made once a day (use --force to replace it)")
-    target.mkdir(parents=True, exist_ok=True)
+    exists = FileExistsError(f"{target} exists; a release is made once a day (use --force to replace it)")
+    if (target.exists() or target.is_symlink()) and not force:
+        raise exists
     kept = [name for name in SNAPSHOT_FILES if name != "datapackage.json"] + [k.csv_file for k in OTHER_KINDS if k.csv_file in files]
-    for name in kept:
-        (target / name).write_bytes(files[name])
-    (target / "datapackage.json").write_bytes(_snapshot_package(files["datapackage.json"], kept, date))
+    written = [(name, files[name]) for name in kept] + [("datapackage.json", _snapshot_package(files["datapackage.json"], kept, date))]
+    done = f"The release snapshot {target} had been written whole before it stopped."
+    try:
+        write_folder(target, written, replace=force, done=done)
+    except FileExistsError as exc:
+        if exc.errno == errno.EEXIST and exc.filename == str(target):  # made meanwhile by another release
+            raise exists from None
+        raise
     return target
 
 

@@ -274,8 +274,9 @@ def test_damaged_snapshots_are_refused_and_a_later_one_is_kept(tmp_path):
         "writes for ÿ); the file is damaged",
         f"{rel / '2026-13-45'}: is not a date; name a release snapshot's folder by the day it was made (YYYY-MM-DD), "
         "or remove it",
-        "A release snapshot is never changed by hand: restore it from git (git checkout -- <folder>), or remove the "
-        "damaged folder and make a new release with: python3 build.py release",
+        "A damaged release snapshot was changed by hand or left half-written by an interrupted release (Ctrl+C, a full "
+        "disk). To repair today's, make it again with: python3 build.py release --force; to repair an older one, restore "
+        "it from git (git checkout -- <folder>) or remove its folder",
     ]
 
 

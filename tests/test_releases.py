@@ -1,7 +1,9 @@
 """Releases, changelog, Atom feed, GeoJSON, sitemap and the market page."""
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -10,7 +12,7 @@ import yaml
 
 from carehomes.pipeline import check_paths
 from carehomes.publish import data_files
-from carehomes.releases import snapshot
+from carehomes.releases import list_releases, snapshot
 from carehomes.pipeline import build_site
 import pytest
 from conftest import FIXTURES, ROOT, TODAY, run_build
@@ -272,3 +274,136 @@ def test_the_open_data_page_links_a_release_s_agencies_table(tmp_path):
         "2026-10-01/datapackage.json",
         "2026-09-01/care-homes.csv", "2026-09-01/capabilities.csv", "2026-09-01/datapackage.json"]
     assert (out / "data" / "releases" / "2026-10-01" / "home-care-agencies.csv").is_file()
+
+
+# A release is made whole or not at all: its files are written in a hidden folder beside the day's, which is put in
+# place (or swapped with the day's, for --force) only when every one is on the disk. A Ctrl+C (SIGINT to the process
+# group at 0.33 s) left a reviewer's releases/<today>/care-homes.csv at 0 bytes, and a full disk left a dated folder
+# without its datapackage.json: every build stopped after that, and release --force refused to repair it.
+
+RELEASE_DAY = "2026-11-23"
+DAMAGED_SAID = ("A damaged release snapshot was changed by hand or left half-written by an interrupted release (Ctrl+C, a "
+                "full disk). To repair today's, make it again with: python3 build.py release --force; to repair an older "
+                "one, restore it from git (git checkout -- <folder>) or remove its folder")
+
+
+def _tree(folder):
+    return {str(f.relative_to(folder)): f.read_bytes() for f in sorted(folder.rglob("*")) if f.is_file()}
+
+
+def _stop_after_first_file(monkeypatch, stop: BaseException) -> list[str]:
+    """The snapshot's first file is written, then ``stop`` is raised as the second is (a Ctrl+C, a full disk)."""
+    from carehomes import fsutil
+
+    real, written = fsutil._write_synced, []
+
+    def write(path, data):
+        if written:
+            raise stop
+        written.append(path.name)
+        return real(path, data)
+    monkeypatch.setattr(fsutil, "_write_synced", write)
+    return written
+
+
+def _release(rel, *more: str, providers=FIXTURES / "profiles"):
+    return run_build("release", "--providers", str(providers), "--releases", str(rel), *more)
+
+
+@pytest.mark.parametrize("stop", ["ctrl-c", "full disk"])
+def test_a_release_interrupted_half_way_leaves_the_releases_folder_as_it_was(tmp_path, monkeypatch, stop):
+    """A new day's release stopped after its first file makes no dated folder; a --force over the day's snapshot
+    stopped so leaves that snapshot byte for byte as it was; neither leaves a hidden folder behind."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795046400")  # 2026-11-19: an earlier release
+    rel = tmp_path / "releases"
+    assert _release(rel).returncode == 0
+    before = _tree(rel)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")  # 2026-11-23
+    raised = KeyboardInterrupt() if stop == "ctrl-c" else OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    written = _stop_after_first_file(monkeypatch, raised)
+    r = _release(rel, providers=ROOT / "providers")
+    full = (f"{rel / RELEASE_DAY / 'capabilities.csv'}: cannot be written: the disk is full (no space left on it). Free "
+            f"some space on the disk that holds {rel}, or give --releases a folder on another disk, and run the command "
+            "again; no release was made\n")
+    assert (r.returncode, r.stderr) == ((130, "Interrupted.\n") if stop == "ctrl-c" else (1, full))
+    assert written == ["care-homes.csv"]  # stopped half way, not before it began
+    assert sorted(p.name for p in rel.iterdir()) == ["2026-11-19"] and _tree(rel) == before
+
+    monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")
+    assert _release(rel).returncode == 0  # the day's snapshot, then one --force over it stopped half way
+    before = _tree(rel)
+    written = _stop_after_first_file(monkeypatch, raised)
+    r = _release(rel, "--force", providers=ROOT / "providers")
+    assert (r.returncode, r.stderr) == ((130, "Interrupted.\n") if stop == "ctrl-c" else (1, full))
+    assert sorted(p.name for p in rel.iterdir()) == ["2026-11-19", RELEASE_DAY] and _tree(rel) == before
+
+
+def test_release_force_repairs_a_damaged_snapshot_of_the_same_day(tmp_path, monkeypatch):
+    """The reviewer's snapshot cut short by Ctrl+C (care-homes.csv of 0 bytes): build and release say what it is and
+    what to do, and release --force, which refused with the same message, replaces it whole."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")  # 2026-11-23
+    rel, fresh = tmp_path / "releases", tmp_path / "fresh"
+    assert _release(rel).returncode == 0 and _release(fresh).returncode == 0
+    homes = rel / RELEASE_DAY / "care-homes.csv"
+    homes.write_bytes(b"")
+    (rel / RELEASE_DAY / "datapackage.json").unlink()
+    said = (f"{rel / RELEASE_DAY / 'datapackage.json'}: is missing; a release snapshot has care-homes.csv, capabilities.csv, "
+            f"datapackage.json\n{homes}:1: has no column location_id or name; it is not a care-homes.csv made by the "
+            f"release command\n{DAMAGED_SAID}\n")
+    r = _release(rel)
+    assert (r.returncode, r.stderr) == (1, said + "No release was made.\n")
+    r = run_build("build", "--providers", str(FIXTURES / "profiles"), "--releases", str(rel), "--out",
+                  str(tmp_path / "site"), "--no-search")
+    assert r.returncode == 1 and said in r.stderr and not (tmp_path / "site").exists()
+    r = _release(rel, "--force")
+    assert (r.returncode, r.stderr) == (0, f"Release snapshot written to {rel / RELEASE_DAY}. Commit it so that later builds "
+                                           "compare with it.\n")
+    assert _tree(rel) == _tree(fresh) and [d.isoformat() for d, _ in list_releases(rel)] == [RELEASE_DAY]
+
+
+def test_release_force_still_refuses_an_older_damaged_snapshot(tmp_path, monkeypatch):
+    """--force passes over only the day's snapshot, which it replaces: another one damaged is still refused."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795046400")  # 2026-11-19
+    rel = tmp_path / "releases"
+    assert _release(rel).returncode == 0
+    (rel / "2026-11-19" / "care-homes.csv").write_bytes(b"")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")  # 2026-11-23
+    r = _release(rel, "--force")
+    assert (r.returncode, r.stderr) == (1, f"{rel / '2026-11-19' / 'care-homes.csv'}:1: has no column location_id or name; "
+                                           f"it is not a care-homes.csv made by the release command\n{DAMAGED_SAID}\n"
+                                           "No release was made.\n")
+    assert sorted(p.name for p in rel.iterdir()) == ["2026-11-19"]
+
+
+def test_a_half_written_release_a_kill_left_is_passed_over_by_the_build_and_removed_by_the_next_release(tmp_path, monkeypatch):
+    """SIGKILL (or a power cut) while a release writes leaves its hidden folder: list_releases and the build's warning
+    of stray folders pass over it, nothing publishes it, and the next release removes it."""
+    from carehomes.releases import stray_folders
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")  # 2026-11-23
+    rel = tmp_path / "releases"
+    left = rel / f".{RELEASE_DAY}.new-0123abcd"
+    left.mkdir(parents=True)
+    (left / "care-homes.csv").write_bytes(b"")
+    assert list_releases(rel) == [] and stray_folders(rel) == []
+    assert _release(rel).returncode == 0
+    assert sorted(p.name for p in rel.iterdir()) == [RELEASE_DAY]
+
+
+def test_write_folder_swaps_whole_and_puts_back_an_old_folder_two_renames_were_cut_between(tmp_path, monkeypatch):
+    """Where the system cannot swap two folders in one step (no renameat2), two renames are made: the folder is still
+    replaced whole; and one cut between them (SIGKILL) is put back by the next writer before it writes."""
+    from carehomes import fsutil
+
+    target = tmp_path / "2026-11-23"
+    fsutil.write_folder(target, [("a.csv", b"old a"), ("b.csv", b"old b")])
+    monkeypatch.setattr(fsutil, "_exchange", lambda a, b: False)
+    fsutil.write_folder(target, [("a.csv", b"new a")], replace=True)
+    assert _tree(tmp_path) == {"2026-11-23/a.csv": b"new a"}
+    with pytest.raises(FileExistsError):
+        fsutil.write_folder(target, [("a.csv", b"again")])
+    target.rename(tmp_path / ".2026-11-23.old-0123abcd")  # cut between the two renames: only the old one is left
+    (tmp_path / ".2026-11-23.new-4567cdef").mkdir()
+    assert sorted(p.name for p in fsutil.clean_half_written(tmp_path)) == [".2026-11-23.new-4567cdef", ".2026-11-23.old-0123abcd"]
+    assert _tree(tmp_path) == {"2026-11-23/a.csv": b"new a"}
