@@ -5,6 +5,7 @@ import argparse
 import html
 import json
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -273,9 +274,12 @@ def fill_field_reference(text: str, schema: Schema | None = None) -> str:
     return before + start + field_reference_markdown(schema) + end + rest.split(end, 1)[1]
 
 
-def data_dictionary_html(schema: Schema | None = None) -> str:
-    """The data dictionary as HTML tables, for the open data page."""
+def data_dictionary_html(schema: Schema | None = None, examples: Mapping[str, Any] | None = None) -> str:
+    """The data dictionary as HTML tables, for the open data page. ``examples``: profile path -> the site's own value,
+    given in place of a field's real example (``exampleIsReal``: Herefordshire, Hereford) so that Oldham's page gives
+    Oldham's locality, not Herefordshire's."""
     schema = schema or load_schema()
+    examples = examples or {}
     out = []
     from .outputs.tables import dated_words, resource_dates
 
@@ -289,7 +293,8 @@ def data_dictionary_html(schema: Schema | None = None) -> str:
         rows = []
         for f in fields:
             rules = "; ".join(filter(None, ["required" if f.required else "", constraint_words(f)]))
-            ex = ";".join(f.example) if isinstance(f.example, list) else f.example
+            example = examples.get(f.path, f.example) if f.example_is_real else f.example
+            ex = ";".join(example) if isinstance(example, list) else example
             ex = ("true" if ex else "false") if isinstance(ex, bool) else ex
             dated = dated_words(f.owner, f.type, dates.get(f.name), lambda c: f"<code>{html.escape(c)}</code>")
             rows.append([f"<code>{f.name}</code>", f"<strong>{html.escape(f.title)}</strong>. {html.escape(f.description)}"

@@ -518,9 +518,12 @@ def _links_markdown(directory: dict[str, Any]) -> str:
 
 
 def _find_markdown(directory: dict[str, Any]) -> str:
-    """The link to the site's find page from its address (safetext.web_address), else the page named as text."""
+    """The link to the site's find page from its address (safetext.web_address), else the page named as text: by its
+    title on the site (``find_title``, the build's SiteWords.find: "Find care" on a site of two kinds), else the
+    title a site of care homes gives it."""
     site = str(directory.get("site_url") or "").strip()
-    return f"[Find a care home]({site.rstrip('/')}/find/) page.\n" if web_address(site) else "Find a care home page.\n"
+    title = str(directory.get("find_title") or "Find a care home")
+    return f"[{title}]({site.rstrip('/')}/find/) page.\n" if web_address(site) else f"{title} page.\n"
 
 
 def other_kinds_markdown(directory: dict[str, Any], listed: frozenset[str] | None = None,

@@ -324,6 +324,21 @@ def files_table_html(data_sizes: dict[str, int], schema: Schema, held: Collectio
     return re.sub(r"<tr>\n<td>(.*?)</td>", r'<tr>\n<th scope="row">\1</th>', table)
 
 
+def site_examples(views: Iterable[HomeView], schema: Schema) -> dict[str, Any]:
+    """Profile path -> the first of ``views`` that gives it, for each field whose example is a real place
+    (``exampleIsReal``): the data dictionary's example on a site's open data page is the site's own (Oldham, not
+    Herefordshire: the content review). Only text a check has passed; a field no service gives keeps the schema's."""
+    paths = {f.path for fs in schema.resource_fields.values() for f in fs if f.example_is_real}
+    out: dict[str, Any] = {}
+    for v in views:
+        for p in paths - out.keys():
+            value = v.get(p)
+            if isinstance(value, str) and value.strip():
+                out[p] = value
+        if len(out) == len(paths):
+            break
+    return out
+
 def owners_held(views: Iterable[HomeView], schema: Schema) -> frozenset[str]:
     """Of the owners a source is declared for (its ``x-owner``: the FSA), those of whom a service holds a fact, as
     typed.owners_holding finds them in the tables: the open data page names in its attribution the sources
@@ -332,6 +347,7 @@ def owners_held(views: Iterable[HomeView], schema: Schema) -> frozenset[str]:
     paths = {o: {f.path for fs in schema.resource_fields.values() for f in fs if f.owner == o} for o in declared}
     views = list(views)
     return frozenset(o for o, held in paths.items() if any(v.get(p) is not None for p in held for v in views))
+
 
 def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: Path, data_sizes: dict[str, int] | None,
               entries: list, releases: list, released: dt.date, engine: str = "mkdocs",
@@ -413,7 +429,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "open-data.md": gen.get_template("open-data.md").render(
             version=release_version(released), schema_version=pkg.get("version"), published=nice_date(released), stats=st, words=words, files_table=files_table, year=released.year,
             council=d.get("council", schema.values.owner_source("council")), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
-            dictionary=Markup(docs.data_dictionary_html(schema)), changelog=Markup(changelog_html(entries)),
+            dictionary=Markup(docs.data_dictionary_html(schema, site_examples(current, schema))), changelog=Markup(changelog_html(entries)),
             releases=[(d.isoformat(), release_files(path)) for d, path in reversed(releases)], example_query=EXAMPLE_QUERY, postcode_attribution=postcode_attribution(),
             postcode_example=(example[1], sector_file(example[1])) if example[1] else ("", ""),
             extensions=[k.oruk_extension for k in kinds(schema) if k.id in present], attributed=owners_held(views, schema)),
@@ -428,7 +444,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     from .forms import contributing_for_site
 
     contributing = contributing_for_site((ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8"),  # council contact, form links
-                                         {**cfg.directory, "site_url": cfg.raw.get("site_url", "")},
+                                         {**cfg.directory, "site_url": cfg.raw.get("site_url", ""), "find_title": words.find},
                                          frozenset(v.face.kind for v in views))  # and a section for each other kind listed
     contributing = contributing.replace("](../images/", "](images/")  # relative to the Markdown file: both engines
     contributing = contributing.replace("](providers/_template.yaml)", f"]({cfg.directory.get('repository', '').rstrip('/')}/blob/main/providers/_template.yaml)")

@@ -376,3 +376,17 @@ def test_contributings_find_page_link_is_made_only_from_a_web_address():
     for unusable in ("", "javascript:alert(1)//", "data:text/html,x", "https:///nohost"):
         assert forms._find_markdown({"site_url": unusable}) == "Find a care home page.\n"
 
+
+
+def test_the_for_providers_pages_find_link_names_the_find_page_by_its_title_on_the_site(tmp_path):
+    """The content review: Oldham's "For providers" page said "using the search on the Find a care home page", but the
+    page is "Find care" on a site of care homes and agencies. The link's words are the site's own title for it."""
+    from conftest import run_build
+
+    assert forms._find_markdown({"site_url": "https://x.org/", "find_title": "Find care"}) == "[Find care](https://x.org/find/) page.\n"
+    assert forms._find_markdown({"site_url": "", "find_title": "Find care"}) == "Find care page.\n"
+    out = tmp_path / "site"
+    done = run_build("build", "--area", "oldham", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    page = (out / "for-providers" / "index.html").read_text(encoding="utf-8")
+    assert ">Find care</a> page" in page and ">Find a care home</a>" not in page and "Find a care home page" not in page

@@ -1229,3 +1229,22 @@ def test_the_guide_to_care_at_home_on_a_site_of_care_homes_says_where_agencies_a
     assert "kind=home_care_agency" not in page and "Each agency&#39;s page" not in page and "Each agency's page" not in text
     assert 'href="https://www.cqc.org.uk/"' in page
     assert "Outstanding, Good, Requires improvement or Inadequate" in text  # the schema's graded ratings, not typed here
+
+
+def test_the_data_dictionarys_real_examples_are_the_sites_own():
+    """The content review: Oldham's open data page gave "Herefordshire" and "Hereford" as the examples of locality and
+    town (the schema's real examples). A field whose example is a real place takes the site's own value; the others,
+    and a field no service gives, keep the schema's."""
+    from carehomes import docs
+    from carehomes.render import site_examples
+    from carehomes.schema import load_schema
+
+    schema = load_schema()
+    oldham = parse_profile((ROOT / "areas" / "oldham" / "providers" / "54-taylor-street.yaml").read_text(), "x.yaml")[0].data
+    examples = site_examples([HomeView(oldham, TODAY)], schema)
+    assert examples == {"locality": "Oldham", "address.town": oldham["address"]["town"]}
+    page = docs.data_dictionary_html(schema, examples)
+    row = page[page.index("<code>locality</code>"):]
+    assert row[:row.index("</tr>")].endswith("<td>Oldham</td>") and "<td>Herefordshire</td>" not in page
+    assert "<td>carehome.co.uk</td>" in page  # no service gives one: the schema's
+    assert "<td>Herefordshire</td>" in docs.data_dictionary_html(schema)
