@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,8 @@ def escapes_undone(text: str, new: str, shown: str) -> Problem | None:
     """A problem when ``new`` (``text`` formatted) holds an invisible character ``text`` held only as an escape in
     quotes ("\\u202e"): ruamel.yaml writes a character it counts as printable as itself, so fmt would hide in the file and
     its diff a character check refuses (the steward review: a right-to-left override). None when there is none."""
-    hidden = {new[i] for i in unseen(new)} - set(text)
+    before = Counter(text[i] for i in unseen(text))  # those it held as themselves already (a comment's): not undone
+    hidden = Counter(new[i] for i in unseen(new)) - before
     if not hidden:
         return None
     c = min(hidden)

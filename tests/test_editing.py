@@ -313,5 +313,10 @@ def test_fmt_never_turns_an_escaped_invisible_character_into_the_character_itsel
     assert f"aston-house.yaml:{line}: description: holds the invisible character U+202E RIGHT-TO-LEFT OVERRIDE, written as " \
            "\\u202E; fmt would write the character itself, which nobody can see in the file or in a diff; retype the text " \
            "without it (check refuses it too), then run fmt again" in r.stdout
+    # the same character already in the file as itself (a comment's, another value's): the escape is still not undone
+    held = "# copied from the website\u202e\n" + before
+    f.write_text(held, encoding="utf-8")
+    r = run_build("fmt", str(f))
+    assert r.returncode == 1 and f.read_text(encoding="utf-8") == held and "written as \\u202E" in r.stdout
     f.write_text(before.replace("\\u202E", "\\0"), encoding="utf-8")
     assert run_build("fmt", str(f)).returncode == 0 and "\\0" in f.read_text(encoding="utf-8")
