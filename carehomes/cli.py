@@ -295,7 +295,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         _say(f"The site was not built: {exc}")
         return 1
     except ReleaseError as exc:
-        _say(f"{exc}\nThe site was not built; {out} is unchanged.")
+        _say(f"{_repair_said(exc, args)}\nThe site was not built; {out} is unchanged.")
         return 1
     except OSError as exc:
         _say(f"The build failed, so {out} was left as it was:\n{not_written(exc, out)}")
@@ -393,15 +393,31 @@ def _production_refused(config: Path, out: Path, gap: str | None) -> bool:
     return bool(problems or gap)
 
 
+def _repair_said(exc: Exception, args: argparse.Namespace) -> str:
+    """A release error's words with its repair command (releases.DAMAGED's) for the area and releases folder this
+    command was given: 'release --force' alone made the top level's snapshot and left the damaged one as it was (the
+    diff review)."""
+    from .releases import REPAIR_COMMAND
+
+    command = REPAIR_COMMAND
+    if getattr(args, "area", None):
+        command += f" --area {shlex.quote(str(args.area))}"
+    if "releases" not in getattr(args, "area_filled", ("releases",)):
+        command += f" --releases {shlex.quote(str(args.releases))}"
+    return str(exc).replace(REPAIR_COMMAND, command)
+
+
 def _releases_problem(folder: Path, args: argparse.Namespace, missing: bool = False) -> str | None:
     """A --releases path that is there but is not a folder; with ``missing``, also one given that is not there (the
     report would compare with no release, and say so as a fact; a build would publish no changelog, its feed empty).
     The area's own releases/ missing, --releases not given, means none yet."""
     if folder.exists() and not folder.is_dir():
         return f"--releases {folder}: is a file, not a folder; give the folder of release snapshots, e.g. releases/"
-    if missing and not folder.exists() and "releases" not in getattr(args, "area_filled", ()):
+    own = getattr(args, "area_releases", None)  # the area's own folder, given by name: none yet, as when left out
+    if missing and not folder.exists() and "releases" not in getattr(args, "area_filled", ()) and not (
+            own is not None and folder.absolute() == Path(own).absolute()):
         return (f"--releases {folder}: there is no such folder; give the folder of release snapshots (the area's is "
-                "releases/), or leave --releases out")
+                f"{display_path(Path(own)) if own is not None else 'releases'}/), or leave --releases out")
     return None
 
 
@@ -564,7 +580,7 @@ def cmd_release(args: argparse.Namespace) -> int:
         target = snapshot(data_files(result.profiles, homepage=site_url(Path(args.config)), title=site_name(Path(args.config))),
                           folder, release_date(), force=args.force)
     except ReleaseError as exc:
-        _say(f"{exc}\nNo release was made.")
+        _say(f"{_repair_said(exc, args)}\nNo release was made.")
         return 1
     except FileExistsError as exc:
         _say(str(exc))
@@ -621,7 +637,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             previous = None
         found = signals(views, today, thresholds, previous, site.directory.get("localities"))
     except ReleaseError as exc:
-        _say(f"{exc}\nNo report was written; {out} is unchanged.")
+        _say(f"{_repair_said(exc, args)}\nNo report was written; {out} is unchanged.")
         return 1
     site_url = site.raw.get("site_url", "")
     from .yamlio import write_texts_atomic
@@ -1358,6 +1374,7 @@ def _area_paths(args: argparse.Namespace) -> None:
         return
     area = find_area(getattr(args, "area", None))
     args.area_filled = [option for option in paths if not getattr(args, option, None)]  # not given: the area's
+    args.area_releases = area.releases
     for option in args.area_filled:
         given = paths[option](area)
         setattr(args, option, given if isinstance(given, list) or given is None else str(given))

@@ -143,8 +143,9 @@ class ReleaseError(ValueError):
     """Release snapshots that cannot be trusted; the message names each file, what is wrong and what to do."""
 
 
+REPAIR_COMMAND = "python3 build.py release --force"  # the CLI adds the --area and --releases it was given
 DAMAGED = ("A damaged release snapshot was changed by hand or left half-written by an interrupted release (Ctrl+C, a full "
-           "disk). To repair today's, make it again with: python3 build.py release --force; to repair an older one, "
+           f"disk). To repair today's, make it again with: {REPAIR_COMMAND}; to repair an older one, "
            "restore it from git (git checkout -- <folder>) or remove its folder")
 SNAPSHOT_NAME = re.compile(r"\d{4}-\d{2}-\d{2}")
 REQUIRED_COLUMNS = ("location_id", "name")

@@ -749,3 +749,27 @@ def test_a_missing_or_wrong_input_says_what_to_give(tmp_path, capsys):
     site_file.write_text("x")
     code, _, err = run(capsys, "serve-api", "--site", str(site_file))
     assert code != 0 and err.endswith(f"{site_file}: is a file, not a folder; give --site the folder of a built site (site/)\n"), err
+
+
+def test_a_damaged_snapshots_repair_command_and_a_missing_releases_folder_name_the_area_and_folder_given(tmp_path):
+    """The diff review: the damaged-snapshot advice said 'python3 build.py release --force', which, run as written after
+    a build with --releases R (or --area oldham), made the top level's snapshot and left the damaged one as it was; and a
+    mistyped --releases under --area oldham was told 'the area's is releases/' (it is areas/oldham/releases/), while
+    the area's own folder named before its first release was refused."""
+    releases = tmp_path / "R"
+    assert run_build("release", "--releases", str(releases)).returncode == 0
+    (day,) = releases.iterdir()
+    (day / "care-homes.csv").write_text("")
+    r = run_build("build", "--releases", str(releases), "--out", str(tmp_path / "site"))
+    assert r.returncode == 1
+    assert f"make it again with: python3 build.py release --force --releases {releases}; to repair an older one" in r.stderr
+    r = run_build("build", "--area", "oldham", "--releases", str(releases), "--out", str(tmp_path / "site"))
+    assert f"python3 build.py release --force --area oldham --releases {releases};" in r.stderr
+    r = run_build("build", "--area", "oldham", "--releases", str(tmp_path / "typo"), "--out", str(tmp_path / "site"))
+    assert r.returncode == 1 and r.stderr.strip() == (
+        f"--releases {tmp_path / 'typo'}: there is no such folder; give the folder of release snapshots (the area's is "
+        "areas/oldham/releases/), or leave --releases out")
+    assert not (ROOT / "areas" / "oldham" / "releases").exists()
+    r = run_build("build", "--area", "oldham", "--releases", str(ROOT / "areas" / "oldham" / "releases"),
+                  "--out", str(tmp_path / "oldham"))
+    assert r.returncode == 0, r.stderr  # the area's own, none yet: as when left out

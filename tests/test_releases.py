@@ -283,8 +283,8 @@ def test_the_open_data_page_links_a_release_s_agencies_table(tmp_path):
 
 RELEASE_DAY = "2026-11-23"
 DAMAGED_SAID = ("A damaged release snapshot was changed by hand or left half-written by an interrupted release (Ctrl+C, a "
-                "full disk). To repair today's, make it again with: python3 build.py release --force; to repair an older "
-                "one, restore it from git (git checkout -- <folder>) or remove its folder")
+                "full disk). To repair today's, make it again with: python3 build.py release --force --releases {rel}; to "
+                "repair an older one, restore it from git (git checkout -- <folder>) or remove its folder")
 
 
 def _tree(folder):
@@ -350,7 +350,7 @@ def test_release_force_repairs_a_damaged_snapshot_of_the_same_day(tmp_path, monk
     (rel / RELEASE_DAY / "datapackage.json").unlink()
     said = (f"{rel / RELEASE_DAY / 'datapackage.json'}: is missing; a release snapshot has care-homes.csv, capabilities.csv, "
             f"datapackage.json\n{homes}:1: has no column location_id or name; it is not a care-homes.csv made by the "
-            f"release command\n{DAMAGED_SAID}\n")
+            f"release command\n{DAMAGED_SAID.format(rel=rel)}\n")
     r = _release(rel)
     assert (r.returncode, r.stderr) == (1, said + "No release was made.\n")
     r = run_build("build", "--providers", str(FIXTURES / "profiles"), "--releases", str(rel), "--out",
@@ -371,7 +371,7 @@ def test_release_force_still_refuses_an_older_damaged_snapshot(tmp_path, monkeyp
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")  # 2026-11-23
     r = _release(rel, "--force")
     assert (r.returncode, r.stderr) == (1, f"{rel / '2026-11-19' / 'care-homes.csv'}:1: has no column location_id or name; "
-                                           f"it is not a care-homes.csv made by the release command\n{DAMAGED_SAID}\n"
+                                           f"it is not a care-homes.csv made by the release command\n{DAMAGED_SAID.format(rel=rel)}\n"
                                            "No release was made.\n")
     assert sorted(p.name for p in rel.iterdir()) == ["2026-11-19"]
 
