@@ -238,17 +238,24 @@ def test_agencies_not_providing_care_can_be_left_out(oldham, browser):
     assert errors == [], errors
 
 
+def _compared(pg, site: str, search: str, homes: str) -> dict[str, list[str]]:
+    """The compare page's rows (heading -> cells) for ``homes`` (slugs, comma-separated) shortlisted after the find
+    page's ``search`` (its query string), as a family goes from one to the other."""
+    pg.goto(site + "find/?" + search)
+    expect(pg.locator("#results-status")).to_contain_text("nearest first", timeout=10000)
+    pg.goto(site + "compare/?homes=" + homes)
+    expect(pg.locator("#compare-status")).to_contain_text(f"Comparing {homes.count(',') + 1} services.")
+    return {r.locator("th").inner_text(): r.locator("td").all_inner_texts() for r in pg.locator("#compare-table tbody tr").all()}
+
+
 def test_agencies_compared_after_leaving_out_those_not_providing_care_are_never_said_not_providing(oldham, browser):
     """The compare review: three agencies providing care (CQC: dormancy "N"), shortlisted from a search that left out
     those not providing care, were compared with a row "You searched for: Leave out those CQC says are not providing
     care at the moment | No | No | No" under "Providing care at the moment (CQC) | Yes | Yes | Yes". That filter has no
     row of its own now (its fact is that row); the taking new clients filter's row is the find page's own answer."""
     ctx, pg, errors = watched_page(browser, 1280, 900)
-    pg.goto(oldham + "find/?q=OL8+1XR+dementia&kind=home_care_agency&providing=yes&taking=yes")
-    expect(pg.locator("#results-status")).to_contain_text("nearest first", timeout=10000)
-    pg.goto(oldham + "compare/?homes=care-quality-services-oldham,support-to-lead,blue-tree-care-limited")
-    expect(pg.locator("#compare-status")).to_contain_text("Comparing 3 services.")
-    rows = {r.locator("th").inner_text(): r.locator("td").all_inner_texts() for r in pg.locator("#compare-table tbody tr").all()}
+    rows = _compared(pg, oldham, "q=OL8+1XR+dementia&kind=home_care_agency&providing=yes&taking=yes",
+                     "care-quality-services-oldham,support-to-lead,blue-tree-care-limited")
     assert [r for r in rows if r.startswith("You searched for")] == [
         "You searched for: Taking new clients (confirmed in the last week)", "You searched for: Dementia"], list(rows)
     # none of them has said whether it is taking new clients: not known, never no
@@ -340,11 +347,8 @@ def test_care_homes_compared_after_a_search_of_care_homes_are_not_asked_the_type
     """The home care review: care homes compared after a search with "Care home" ticked had a row "You searched for:
     Care home" saying "Not provided yet" for each, a registered care home's type shown as unknown."""
     ctx, pg, errors = watched_page(browser, 1280, 900)
-    pg.goto(oldham + "find/?kind=care_home&band=Dementia&care=Nursing&q=OL2+8AA")
-    expect(pg.locator("#results-status")).to_contain_text("nearest first", timeout=10000)
-    pg.goto(oldham + "compare/?homes=park-hills-private-nursing-home,moorhaven-care-home-ltd")
-    expect(pg.locator("#compare-status")).to_contain_text("Comparing 2 services.")
-    rows = {r.locator("th").inner_text(): r.locator("td").all_inner_texts() for r in pg.locator("#compare-table tbody tr").all()}
+    rows = _compared(pg, oldham, "kind=care_home&band=Dementia&care=Nursing&q=OL2+8AA",
+                     "park-hills-private-nursing-home,moorhaven-care-home-ltd")
     asked = [r for r in rows if r.startswith("You searched for")]
     assert asked and not any("Care home" in r for r in asked), list(rows)
     assert all(cell != "Not provided yet" for r in asked for cell in rows[r]), rows
