@@ -127,6 +127,18 @@ def test_theme_overrides_apply_with_zensical(zensical_site):
         assert "assets/directory.css" in text and "assets/directory.js" in text and "data/changes.atom" in text, page
 
 
+def test_the_footers_made_with_names_the_engine_that_made_the_page(built_site, zensical_site):
+    """The footer's "Made with" credits the engine (docs/engines.md): zensical's pages said "Made with Material for
+    MkDocs", linked to mkdocs-material's site (overrides/partials/copyright.html wrote it for both). Every page in the
+    theme's frame, in the same tab (no target)."""
+    made_with = re.compile(r'Made with\s*<a href="([^"]+)" rel="noopener">\s*([^<]+?)\s*</a>')
+    for (site, _), credit in ((built_site, ("https://squidfunk.github.io/mkdocs-material/", "Material for MkDocs")),
+                              (zensical_site, ("https://zensical.org/", "Zensical"))):
+        found = {p.relative_to(site).as_posix(): made_with.findall(p.read_text(encoding="utf-8")) for p in site.rglob("*.html")
+                 if not p.relative_to(site).as_posix().startswith("oruk/")}  # the ORUK API's pages have no theme
+        assert len(found) > 20 and {page: c for page, c in found.items() if c != [credit]} == {}, (site, credit)
+
+
 def test_no_temporary_files_left_in_the_project(zensical_site):
     assert not [p.name for p in ROOT.iterdir() if p.name in ("zensical.yml", ".cache")]
     # docs/ is the project's reference: zensical's temporary docs folder (made elsewhere) must never land in it
