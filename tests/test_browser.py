@@ -1624,6 +1624,73 @@ def test_the_map_marks_where_a_postcode_search_measures_from(site, page):
     expect(page.locator("#map .ch-origin")).to_have_count(0)
 
 
+def test_on_a_phone_the_maps_pins_stay_under_the_compare_bar_and_the_header(site, browser):
+    """A reviewer at 375 px, 3 services shortlisted and the map shown: Leaflet's pins (its marker pane's z-index, 600)
+    were drawn over the fixed "Compare (3)" bar (z-index 4) and took its taps, and over the sticky header. The map box
+    is its own stacking context: a pin scrolled under the bar or the header is hidden by it, the bar's button takes
+    the tap, and the map still zooms and opens a pin's popup."""
+    ctx = browser.new_context(viewport={"width": 375, "height": 740})
+    pg = ctx.new_page()
+    zooms: list[int] = []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(site):
+            return r.continue_()
+        if url.startswith("https://tile.openstreetmap.org/"):
+            zooms.append(int(url.split("/")[3]))
+            return r.fulfill(status=200, content_type="image/png", body=STUB_TILE)
+        return r.abort()
+    pg.route("**/*", route)
+    pg.goto(site + "find/")
+    wait_results(pg)
+    for i in range(3):
+        pg.locator("#results button.ch-shortlist").nth(i).click()
+    expect(pg.locator("#shortlist-bar-link")).to_contain_text("3")
+    pg.get_by_role("button", name="Show these homes on a map").click()
+    pins = pg.locator("#map .leaflet-marker-icon")
+    expect(pins.first).to_be_visible()
+    pg.evaluate(SETTLED)
+    # the first pin scrolled to the bar's middle, then to the header's: what is there is the bar, the header
+    on_top = """([sel, pin]) => { const bar = document.querySelector(sel).getBoundingClientRect(),
+        r = document.querySelectorAll('#map .leaflet-marker-icon')[pin].getBoundingClientRect(), y = (bar.top + bar.bottom) / 2;
+        scrollBy(0, (r.top + r.bottom) / 2 - y);
+        const p = document.querySelectorAll('#map .leaflet-marker-icon')[pin].getBoundingClientRect(),
+        at = document.elementFromPoint((p.left + p.right) / 2, y);
+        return [Math.abs((p.top + p.bottom) / 2 - y) <= 1, !!at && !!at.closest(sel)]; }"""
+    under_bar = pg.evaluate(on_top, ["#shortlist-bar", 0])
+    link = pg.locator("#shortlist-bar-link").bounding_box()
+    assert link
+    centre = pg.evaluate("([x, y]) => { const at = document.elementFromPoint(x, y); return at && at.closest('#shortlist-bar-link') !== null; }",
+                         [link["x"] + link["width"] / 2, link["y"] + link["height"] / 2])
+    under_header = pg.evaluate(on_top, [".md-header", 0])
+    # the map works: the + button zooms in (tiles of the next zoom level fetched), a pin's popup opens over the map
+    pins.first.scroll_into_view_if_needed()
+    before = max(zooms)
+    pg.locator(".leaflet-control-zoom-in").click()
+    for _ in range(50):  # the next level's tiles are fetched once the zoom has ended
+        if max(zooms) > before:
+            break
+        pg.wait_for_timeout(100)
+    zoomed = max(zooms)
+    pg.evaluate(SETTLED)
+    pins.first.scroll_into_view_if_needed()
+    top = pins.evaluate_all("els => els.findIndex(e => { const r = e.getBoundingClientRect(); "
+                            "return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === e; })")
+    pins.nth(top).click()  # one not under a neighbour
+    popup = pg.locator(".leaflet-popup-content a").first
+    expect(popup).to_be_visible()
+    opened = popup.evaluate("e => { const r = e.getBoundingClientRect(), at = document.elementFromPoint(r.left + r.width / 2, "
+                            "r.top + r.height / 2); return !!at && e.contains(at); }")
+    # the bar's button takes a tap over the map
+    pg.evaluate(on_top, ["#shortlist-bar", 0])
+    pg.mouse.click(link["x"] + link["width"] / 2, link["y"] + link["height"] / 2)
+    expect(pg).to_have_url(re.compile(r"/compare/"))
+    ctx.close()
+    assert under_bar == [True, True] and centre and under_header == [True, True], (under_bar, centre, under_header)
+    assert zoomed == before + 1 and opened, (before, zoomed, opened)
+
+
 @pytest.mark.one_engine
 def test_sorts_with_filters_on_the_sorted_value(site, page):
     """A rating filter that includes 'Rating not in our data' keeps those homes (after the rated ones); a fee
