@@ -309,7 +309,7 @@ def test_with_reduced_motion_the_drawer_and_back_to_top_do_not_move(site, browse
     ctx = browser.new_context(viewport={"width": 375, "height": 740}, reduced_motion="reduce")
     pg = ctx.new_page()
     pg.goto(site + "choosing-a-care-home/")
-    pg.locator("label.md-header__button[for='__drawer']").click()
+    pg.get_by_role("button", name="Menu", exact=True).click()
     moving = pg.evaluate("document.getAnimations().filter(a => a.playState === 'running').length")
     left = pg.locator(".md-sidebar--primary").evaluate("e => e.getBoundingClientRect().left")
     pg.goto(site + "choosing-a-care-home/")

@@ -27,7 +27,7 @@ function initNotFound(root) {
 }
 
 // ---- the theme's menu drawer on a phone ------------------------------------------------------------
-var MENU_BUTTON = "label.md-header__button[for=__drawer]";  // the theme's button that opens it (menuButton names it)
+var MENU_BUTTON = "#ch-menu";  // the button that opens it, in place of the theme's label (menuButton makes it)
 // Escape closes it, as a menu drawn over the page is expected to (the theme closes it only by a tap beside it); the
 // keyboard leaves it too, which keeps it in view while it is within (directory.css)
 document.addEventListener("keydown", function (ev) {
@@ -38,37 +38,35 @@ document.addEventListener("keydown", function (ev) {
   if (box.checked) box.click();
   // back to the button that opens it (a blur left nothing focused, and the next Tab opened the menu again)
   var button = document.querySelector(MENU_BUTTON);
-  if (within || (at && at.closest && at.closest("label[for=__drawer]"))) { if (button && button.tabIndex === 0) button.focus(); else at.blur(); }
+  if (within || (at && at.closest && at.closest(MENU_BUTTON))) { if (button) button.focus(); else at.blur(); }
 });
 
 // Leaving the open drawer by keyboard closes it (it hid what was focused: WCAG 2.4.11)
 document.addEventListener("focusin", function (ev) {
   var box = document.getElementById("__drawer"), t = ev.target;
   if (!box || !box.checked || !t || !t.closest || !window.matchMedia("(max-width: 76.234375em)").matches) return;
-  if (t.closest(".md-sidebar--primary") || t.closest("label[for=__drawer]")) return;
+  if (t.closest(".md-sidebar--primary") || t.closest(MENU_BUTTON)) return;
   box.click();
 });
 
-// The theme draws the button that opens the drawer as a label with an icon: no name, no role, out of the tab order.
-// It becomes a named button (its name is the page's: the header's #ch-menu-name), reached by Tab and pressed by Enter
-// or Space, saying whether the menu is open (WCAG 4.1.2; the accessibility review).
+// The theme draws the button that opens the drawer as a label with an icon: no name, no role, out of the tab order
+// (WCAG 4.1.2; the accessibility review), and a label may not be given the role of a button (axe: aria-allowed-role).
+// A real button takes its place, with its icon, named by the page (the header's #ch-menu-name), saying whether the
+// menu is open; it ticks the theme's box as the label did. Without the script the label stays as the theme made it.
 function menuButton() {
   var box = document.getElementById("__drawer"), name = document.getElementById("ch-menu-name");
-  var button = document.querySelector(MENU_BUTTON);
-  if (!box || !name || !button) return;
-  button.setAttribute("role", "button");
-  button.setAttribute("aria-labelledby", "ch-menu-name");
-  button.tabIndex = 0;
-  var icon = button.querySelector("svg"); if (icon) icon.setAttribute("aria-hidden", "true");
+  var label = document.querySelector("label.md-header__button[for=__drawer]"), drawer = document.querySelector(".md-sidebar--primary");
+  if (!box || !name || !label) return;
+  var button = el("button", { type: "button", id: "ch-menu", class: label.className + " ch-menu", "aria-labelledby": "ch-menu-name" });
+  var icon = label.querySelector("svg");
+  if (icon) { icon = icon.cloneNode(true); icon.setAttribute("aria-hidden", "true"); button.appendChild(icon); }
+  if (drawer) { drawer.id = drawer.id || "ch-drawer"; button.setAttribute("aria-controls", drawer.id); }
+  label.parentNode.insertBefore(button, label);
+  label.hidden = true;
   var said = function () { button.setAttribute("aria-expanded", box.checked ? "true" : "false"); };
   said();
   box.addEventListener("change", said);
-  button.addEventListener("keydown", function (ev) {
-    if (ev.key !== "Enter" && ev.key !== " ") return;
-    ev.preventDefault();
-    ev.stopPropagation();  // the theme clicks a focused label on Enter too: twice would close it again
-    box.click();
-  });
+  button.addEventListener("click", function () { box.click(); });
 }
 
 // The theme goes to the next or the previous page on a single key (n, p, "." and ","), pressed anywhere but in a
