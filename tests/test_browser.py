@@ -613,8 +613,8 @@ FOCUSED = """() => { const e = document.activeElement, r = e.getBoundingClientRe
 def test_on_a_phone_the_keyboard_skips_to_the_content_or_sees_the_menu_it_goes_through(site, browser, path):
     """At 375 px the theme's menu is a drawer off the screen whose links stayed in the Tab order: on a home's page
     (which had no "Skip to content": the theme makes it from the page's contents, and a home's page is cut from a
-    shell with none) the first 11 stops were out of sight. The first stop skips to the content; Tab through the menu
-    instead and each link is on the screen."""
+    shell with none) the first 11 stops were out of sight. The first stop skips to the content; the menu's button
+    opens the menu, and Tab through it then sees each link on the screen."""
     ctx = browser.new_context(viewport={"width": 375, "height": 740})
     pg = ctx.new_page()
     pg.goto(site + path)
@@ -622,6 +622,7 @@ def test_on_a_phone_the_keyboard_skips_to_the_content_or_sees_the_menu_it_goes_t
     assert pg.evaluate(FOCUSED) == {"text": "Skip to content", "shown": True}
     pg.keyboard.press("Tab")  # the menu's button, named "Menu" (the accessibility review: it had no name and no stop)
     assert pg.evaluate("document.activeElement.getAttribute('aria-labelledby')") == "ch-menu-name"
+    pg.keyboard.press("Enter")  # the menu opens (closed, it is out of the Tab order)
     seen = []
     for _ in range(40):  # the menu's links (and, on a page with headings, the page's contents under its own)
         pg.keyboard.press("Tab")
@@ -640,6 +641,44 @@ def test_on_a_phone_the_keyboard_skips_to_the_content_or_sees_the_menu_it_goes_t
     assert focused
 
 
+@pytest.mark.parametrize("path", ["find/", "choosing-a-care-home/"])
+def test_on_a_phone_the_closed_menu_is_out_of_the_tab_order(site, browser, path):
+    """A reviewer at 375 px: with the menu closed, Tab went through its 12 links, off the screen (focus unseen, the page
+    shifting), before the page's first. Closed below the theme's 76.25em it is inert: from "Skip to content" Tab
+    reaches the page within 3 stops (the find page's search box) and never the menu; opened, its links are stops;
+    beside the page on a wide screen they always are, and the window narrowed takes them out again."""
+    ctx = browser.new_context(viewport={"width": 375, "height": 740})
+    pg = ctx.new_page()
+    pg.goto(site + path)
+    if path == "find/":
+        wait_results(pg)
+    where = "(() => { const e = document.activeElement; return [e.id || e.tagName, !!e.closest('.md-sidebar--primary')]; })()"
+    pg.keyboard.press("Tab")
+    stops = [pg.evaluate(where)]  # "Skip to content"
+    for _ in range(3):
+        pg.keyboard.press("Tab")
+        stops.append(pg.evaluate(where))
+    in_menu = [s for s in stops if s[1]]
+    first = pg.evaluate("document.querySelector('.md-content').contains(document.activeElement)")
+    pg.get_by_role("button", name="Menu", exact=True).focus()
+    pg.keyboard.press("Enter")
+    pg.keyboard.press("Tab")
+    opened = pg.evaluate(where)[1]
+    pg.keyboard.press("Escape")
+    closed = pg.evaluate("document.querySelector('.md-sidebar--primary').inert")
+    pg.set_viewport_size({"width": 1280, "height": 800})
+    pg.evaluate(SETTLED)  # the media query's change is told at the next frame
+    wide = pg.evaluate("document.querySelector('.md-sidebar--primary').inert")
+    pg.set_viewport_size({"width": 375, "height": 740})
+    pg.evaluate(SETTLED)
+    narrowed = pg.evaluate("document.querySelector('.md-sidebar--primary').inert")
+    ctx.close()
+    assert in_menu == [] and first, stops
+    if path == "find/":
+        assert stops[:2] == [["A", False], ["ch-menu", False]] and ["q", False] in stops, stops
+    assert (opened, closed, wide, narrowed) == (True, True, False, True)
+
+
 def test_on_a_phone_escape_closes_the_menu_drawer(site, browser):
     """A menu drawn over the page closes with Escape, whether it was opened by a tap or reached by the keyboard (a
     review found Escape did nothing: the theme closes its drawer only by a tap beside it)."""
@@ -652,9 +691,11 @@ def test_on_a_phone_escape_closes_the_menu_drawer(site, browser):
     pg.keyboard.press("Escape")
     pg.evaluate(SETTLED)
     tapped = pg.evaluate("[document.getElementById('__drawer').checked, document.querySelector('.md-sidebar--primary').getBoundingClientRect().right]")
+    pg.goto(site + "choosing-a-care-home/")
     pg.keyboard.press("Tab")
     pg.keyboard.press("Tab")  # the menu's button
-    pg.keyboard.press("Tab")  # into the menu, which slides in while the keyboard is in it
+    pg.keyboard.press("Enter")
+    pg.keyboard.press("Tab")  # into the menu
     pg.evaluate(SETTLED)
     within = pg.evaluate("!!document.activeElement.closest('.md-sidebar--primary')")
     pg.keyboard.press("Escape")
@@ -723,8 +764,8 @@ def test_on_a_phone_axe_finds_no_role_a_label_may_not_take(site, browser, path):
 
 def test_on_a_phone_the_keyboard_leaving_the_open_menu_closes_it(site, browser):
     """The task review: opened by Enter and left by Tab past its last link, the menu stayed drawn over the page, with
-    the search box and its button focused behind it and its shade (WCAG 2.4.11). Leaving it closes it; going back into
-    it by Shift+Tab shows the link focused (the drawer slides in while the keyboard is in it)."""
+    the search box and its button focused behind it and its shade (WCAG 2.4.11). Leaving it closes it; Shift+Tab then
+    goes back to the menu's button, the menu closed (out of the Tab order: it is off the screen)."""
     ctx = browser.new_context(viewport={"width": 375, "height": 740})
     pg = ctx.new_page()
     pg.goto(site + "find/")
@@ -741,9 +782,9 @@ def test_on_a_phone_the_keyboard_leaving_the_open_menu_closes_it(site, browser):
     pg.keyboard.press("Shift+Tab")
     pg.evaluate(SETTLED)
     back = pg.evaluate("[document.getElementById('__drawer').checked, document.activeElement.getBoundingClientRect().left >= 0,"
-                       " !!document.activeElement.closest('.md-sidebar--primary')]")
+                       " document.activeElement.id]")
     ctx.close()
-    assert out == [False, False] and back == [False, True, True], (out, back)
+    assert out == [False, False] and back == [False, True, "ch-menu"], (out, back)
 
 
 def test_a_focused_or_hovered_link_keeps_aa_contrast(site, browser):
@@ -849,7 +890,9 @@ def test_on_a_phone_the_menu_of_the_home_and_find_pages_holds_the_sites_pages(si
     assert paying.evaluate("e => { const r = e.getBoundingClientRect(); const at = document.elementFromPoint(r.left + r.width / 2, "
                            "r.top + r.height / 2); return r.left >= 0 && r.right <= innerWidth && !!at && e.contains(at); }")
     pg.goto(site + path)
-    pg.keyboard.press("Tab")  # "Skip to content"; then the menu, which slides in while the keyboard is in it
+    pg.keyboard.press("Tab")  # "Skip to content"
+    pg.keyboard.press("Tab")  # the menu's button, which opens the menu
+    pg.keyboard.press("Enter")
     seen = []
     for _ in range(20):
         pg.keyboard.press("Tab")

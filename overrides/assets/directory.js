@@ -69,6 +69,19 @@ function menuButton() {
   button.addEventListener("click", function () { box.click(); });
 }
 
+// Below the theme's 76.25em the closed drawer is off the screen, yet its links were in the Tab order: 12 stops unseen,
+// the page shifting, before the page's own (the review at 375 px). Closed there, it is inert; open, or beside the page
+// on a wide screen, it is not. The keyboard reaches it by the menu button.
+function drawerStops() {
+  var box = document.getElementById("__drawer"), drawer = document.querySelector(".md-sidebar--primary");
+  var narrow = window.matchMedia("(max-width: 76.234375em)");
+  if (!box || !drawer) return;
+  var set = function () { drawer.inert = narrow.matches && !box.checked; };
+  set();
+  box.addEventListener("change", set);
+  narrow.addEventListener("change", set);
+}
+
 // The theme goes to the next or the previous page on a single key (n, p, "." and ","), pressed anywhere but in a
 // field: a search's results were lost to a stray "n" (WCAG 2.1.4: a single-key shortcut must be able to be turned off).
 // Caught before the theme's handler (on window, as the key bubbles up), and only these keys, without a modifier.
@@ -96,6 +109,7 @@ function tableStops() {
 
 function start() {
   menuButton();
+  drawerStops();
   tableStops();
   readValues(document);
   refreshButtons();
