@@ -167,7 +167,8 @@ class ProfilePage:
         """Who to ring, among the key facts, as its result card says it (a discharge nurse on a phone found the number
         three screens down the page, in its contact group): the number a tel: link; nothing when there is none."""
         parts = h.ring_parts
-        if parts is None:
+        if parts is None:  # no number: where to look, as its card says it
+            add(f'<li class="ch-ring"><a href="{escape(h.cqc_url)}" rel="nofollow noopener">{escape(h.no_number_words)}</a></li>\n')
             return
         before, number, href, after = parts
         link = f'<a href="{escape(href)}">{escape(number)}</a>' if href else ""

@@ -708,6 +708,12 @@ class HomeView:
         return (before, number, href, after) if href and found else (text, "", "", "")
 
     @property
+    def no_number_words(self) -> str | None:
+        """With no number of its own nor CQC's, what its card says instead ("No phone number in our data: see its CQC
+        page", linking to cqc_url), for the page's key facts; None when it has a number."""
+        return None if self._ring is not None else str(self.s.values.find["cqcPageNumber"])
+
+    @property
     def rating_stale_words(self) -> str:
         """That its rating is older than the site's limit, as its card says it (face.rating_stale_words), or empty."""
         return rating_stale_words(self)

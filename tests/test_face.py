@@ -523,7 +523,9 @@ def test_a_pages_key_facts_say_who_to_ring_with_a_tel_link_and_a_stale_rating_as
         assert "more than" not in badges
         badges = home_page(stale, template, shell, "care@example.org")[0].split('<ul class="ch-badges"')[1].split("</ul>")[0]
         assert "(26 February 2020, " in badges and "). This rating is more than 2 years old</li>" in badges
-        assert 'class="ch-ring"' not in home_page(none, template, shell, "care@example.org")[0]
+        # no number of its own nor CQC's: where to look, as its card says it (the 2021 register's homes have none)
+        assert ('<li class="ch-ring"><a href="https://www.cqc.org.uk/location/1-000000101" rel="nofollow noopener">No phone '
+                'number in our data: see its CQC page</a></li>\n</ul>') in home_page(none, template, shell, "care@example.org")[0]
 
 
 def test_the_home_pages_counts_of_homes_that_told_places_free_and_fees():
