@@ -411,10 +411,11 @@ def _keep_owner_and_mode(fd: int, path: Path) -> None:
     os.fchmod(fd, old.st_mode & 0o7777)  # after fchown, which clears the set-user and set-group bits
 
 
-_HALF = re.compile(r"\.(?P<name>.+)\.(?P<side>new|old)-[0-9a-f]{8}")  # write_folder's folders beside the one it writes
+_HALF = re.compile(r"\.(?P<name>.+)\.(?P<side>new|old)-(?P<token>[0-9a-f]{8})")  # write_folder's folders beside the one it writes
 
 
-def write_folder(target: Path, files: Iterable[tuple[str, bytes]], replace: bool = False, done: str | None = None) -> None:
+def write_folder(target: Path, files: Iterable[tuple[str, bytes]], replace: bool = False, done: str | None = None,
+                 names: re.Pattern[str] | None = None) -> None:
     """Make the folder ``target`` holding ``files`` (each a name inside it and its bytes) completely or not at all.
 
     Every file is written and flushed to the disk (fsync) in a hidden folder beside ``target`` first
@@ -426,13 +427,17 @@ def write_folder(target: Path, files: Iterable[tuple[str, bytes]], replace: bool
     a moment apart) and the old one is removed; without it, FileExistsError if ``target`` is there. Ctrl+C or SIGTERM
     during the swap waits for it (``done``: what to say then, as ``ctrl_c_after``). One writer at a time in the
     parent folder (an exclusive ``flock`` on it); each first removes what an interrupted one (SIGKILL, a power cut) left
-    beside it, and puts back an old folder a swap of two renames was cut between."""
+    beside it, and puts back an old folder a swap of two renames was cut between (``clean_half_written``: of the folders
+    whose names ``names`` matches, the release snapshots' days; by default ``target``'s alone). A refused write (without
+    ``replace``, ``target`` there) changes nothing."""
     target = Path(target)
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
     with _folder_locked(parent):
-        clean_half_written(parent)
         if not replace and (target.exists() or target.is_symlink()):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target))
+        clean_half_written(parent, names or re.compile(re.escape(target.name)))
+        if not replace and (target.exists() or target.is_symlink()):  # an interrupted swap's, put back
             raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target))
         token = secrets.token_hex(4)
         new = parent / f".{target.name}.new-{token}"
@@ -477,24 +482,34 @@ def _swap_in(new: Path, target: Path, old: Path) -> None:
     _sync_folder(target.parent)
 
 
-def clean_half_written(parent: Path) -> list[Path]:
-    """Remove what an interrupted ``write_folder`` left in ``parent`` (a hidden ``.NAME.new-*`` folder, or a
-    ``.NAME.old-*`` one whose NAME is there), and put back a ``.NAME.old-*`` folder as NAME when NAME is missing (a
-    swap of two renames cut between them). Call with the folder locked; returns what was removed or put back."""
+def clean_half_written(parent: Path, names: re.Pattern[str]) -> list[Path]:
+    """Remove what an interrupted ``write_folder`` left in ``parent`` and put back what it took away, for the folders
+    whose NAME ``names`` matches (a release snapshot's day: never someone's ``.notes.old-20261201``): a hidden
+    ``.NAME.new-*`` folder never swapped in is removed; a ``.NAME.old-*`` one is removed when NAME is there (a swap that
+    finished), and put back as NAME only when NAME is missing and the ``.NAME.new-*`` of the same writer is there too (a
+    swap of two renames cut between them). Only real folders: a link of that name, or a file, is left as it is (the
+    hostile review: a link put back as a snapshot led out of the folder). Call with the folder locked; returns what was
+    removed or put back."""
     try:
         found = sorted(parent.iterdir())
     except OSError:
         return []
-    done: list[Path] = []
+    halves = []
     for p in found:
         m = _HALF.fullmatch(p.name)
-        if not m:
-            continue
+        if m and names.fullmatch(m["name"]) and not p.is_symlink() and p.is_dir():
+            halves.append((m, p))
+    done: list[Path] = []
+    for m, p in sorted(halves, key=lambda mp: mp[0]["side"] != "old"):  # each old one first: its new one tells
         home = parent / m["name"]
-        if m["side"] == "old" and not (home.exists() or home.is_symlink()):
-            with contextlib.suppress(OSError):
-                os.rename(p, home)
+        if m["side"] == "old":
+            if home.exists() or home.is_symlink():
+                _remove_old(p)
                 done.append(p)
+            elif (parent / f".{m['name']}.new-{m['token']}").is_dir():
+                with contextlib.suppress(OSError):
+                    os.rename(p, home)
+                    done.append(p)
             continue
         _remove_old(p)
         done.append(p)

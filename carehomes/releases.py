@@ -366,7 +366,7 @@ def snapshot(files: dict[str, bytes], folder: Path, date: dt.date, force: bool =
     written = [(name, files[name]) for name in kept] + [("datapackage.json", _snapshot_package(files["datapackage.json"], kept, date))]
     done = f"The release snapshot {target} had been written whole before it stopped."
     try:
-        write_folder(target, written, replace=force, done=done)
+        write_folder(target, written, replace=force, done=done, names=SNAPSHOT_NAME)
     except FileExistsError as exc:
         if exc.errno == errno.EEXIST and exc.filename == str(target):  # made meanwhile by another release
             raise exists from None

@@ -12,7 +12,7 @@ import yaml
 
 from carehomes.pipeline import check_paths
 from carehomes.publish import data_files
-from carehomes.releases import list_releases, snapshot
+from carehomes.releases import SNAPSHOT_NAME, list_releases, snapshot
 from carehomes.pipeline import build_site
 import pytest
 from conftest import FIXTURES, ROOT, TODAY, run_build
@@ -403,7 +403,39 @@ def test_write_folder_swaps_whole_and_puts_back_an_old_folder_two_renames_were_c
     assert _tree(tmp_path) == {"2026-11-23/a.csv": b"new a"}
     with pytest.raises(FileExistsError):
         fsutil.write_folder(target, [("a.csv", b"again")])
-    target.rename(tmp_path / ".2026-11-23.old-0123abcd")  # cut between the two renames: only the old one is left
-    (tmp_path / ".2026-11-23.new-4567cdef").mkdir()
-    assert sorted(p.name for p in fsutil.clean_half_written(tmp_path)) == [".2026-11-23.new-4567cdef", ".2026-11-23.old-0123abcd"]
+    target.rename(tmp_path / ".2026-11-23.old-0123abcd")  # cut between the two renames: the old one, and the new
+    (tmp_path / ".2026-11-23.new-0123abcd").mkdir()  # one of the same writer not yet in its place
+    assert sorted(p.name for p in fsutil.clean_half_written(tmp_path, SNAPSHOT_NAME)) == [
+        ".2026-11-23.new-0123abcd", ".2026-11-23.old-0123abcd"]
     assert _tree(tmp_path) == {"2026-11-23/a.csv": b"new a"}
+
+
+def test_a_release_never_touches_hidden_folders_it_did_not_leave(tmp_path):
+    """The hostile review: before each release, any '.NAME.old-<8 hex>' was put back as NAME when NAME was missing (a
+    link out of the folder became a snapshot; junk became today's, then every build stopped), and deleted when NAME was
+    there (someone's '.notes.old-20261201' backup), even by a release refused as made already. Only a snapshot's day's
+    real folders are cleaned, an old one is put back only beside its own writer's new one, and a refused release
+    changes nothing."""
+    from carehomes import fsutil
+
+    rel, outside = tmp_path / "releases", tmp_path / "victim"
+    outside.mkdir()
+    (outside / "precious.txt").write_text("keep")
+    rel.mkdir()
+    (rel / "notes").mkdir()
+    (rel / ".notes.old-20261201").mkdir()
+    (rel / ".notes.old-20261201" / "a.txt").write_text("mine")
+    (rel / ".2026-11-22.old-deadbeef").symlink_to(outside)
+    (rel / ".2026-11-21.old-0badf00d").mkdir()  # alone: no new folder of its writer beside it
+    (rel / ".2026-11-21.old-0badf00d" / "x").write_text("junk")
+    before = _tree(rel), sorted(p.name for p in rel.iterdir())
+    assert fsutil.clean_half_written(rel, SNAPSHOT_NAME) == []
+    assert (_tree(rel), sorted(p.name for p in rel.iterdir())) == before
+    assert _release(rel).returncode == 0
+    (day,) = [p.name for p in rel.iterdir() if SNAPSHOT_NAME.fullmatch(p.name)]  # the release's
+    assert sorted(p.name for p in rel.iterdir()) == sorted([".2026-11-21.old-0badf00d", ".2026-11-22.old-deadbeef",
+                                                            ".notes.old-20261201", day, "notes"])
+    assert (outside / "precious.txt").read_text() == "keep" and (rel / ".notes.old-20261201" / "a.txt").read_text() == "mine"
+    (rel / f".{day}.new-0badf00d").mkdir()  # what a refused release finds is left as it is
+    r = _release(rel)
+    assert r.returncode == 1 and "exists" in r.stderr and (rel / f".{day}.new-0badf00d").is_dir()
