@@ -77,26 +77,45 @@ def unlike(data: bytes, new: str) -> str:
             f"it ends before line {n} (the standard form ends with one line break)")
 
 
+YAML_ESCAPES = {"\x85": "\\N", "\xa0": "\\_", "\u2028": "\\L", "\u2029": "\\P"}  # YAML's one-letter escapes of them
+
+
 def escapes_undone(text: str, new: str, shown: str) -> Problem | None:
     """A problem when ``new`` (``text`` formatted) holds an invisible character ``text`` held only as an escape in
     quotes ("\\u202e"): ruamel.yaml writes a character it counts as printable as itself, so fmt would hide in the file and
-    its diff a character check refuses (the steward review: a right-to-left override). None when there is none."""
+    its diff a character check refuses (the steward review: a right-to-left override). Named by the field whose value
+    holds it and that field's line, as check names it (the hostile review: found in the text, a comment's "\\u200b" was
+    named, and "\\L" never). None when there is none."""
     before = Counter(text[i] for i in unseen(text))  # those it held as themselves already (a comment's): not undone
     hidden = Counter(new[i] for i in unseen(new)) - before
     if not hidden:
         return None
     c = min(hidden)
     code = ord(c)
-    forms = [f"\\x{code:02x}"] if code < 0x100 else []
-    forms += [f"\\u{code:04x}", f"\\U{code:08x}"]
-    at = re.search("|".join(map(re.escape, forms)), text, re.I)
-    line = text.count("\n", 0, at.start()) + 1 if at else 1
-    key = re.match(r"\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*:", text.splitlines()[line - 1] if text.splitlines() else "")
+    spelled = [f"\\x{code:02x}"] if code < 0x100 else []
+    spelled += [f"\\u{code:04x}", f"\\U{code:08x}"] + ([YAML_ESCAPES[c]] if c in YAML_ESCAPES else [])
+    profile = parse_profile(text, shown)[0]
+    field = _holding(profile.data, c) if profile is not None else None
+    line = profile.line(field) if profile is not None and field else 1
+    row = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+    at = re.search("|".join(map(re.escape, spelled)), row, re.I) or re.search("|".join(map(re.escape, spelled)), text, re.I)
     written = at.group(0) if at else f"\\u{code:04x}"
-    return Problem(shown, line, key.group(1) if key else "yaml",
+    return Problem(shown, line, field or "yaml",
                    f"holds the invisible character {char_name(c)}, written as {written}; fmt would write the character "
                    "itself, which nobody can see in the file or in a diff; retype the text without it (check refuses it "
                    "too), then run fmt again")
+
+
+def _holding(data: Any, c: str, path: str = "") -> str | None:
+    """The dotted path of the first text in ``data`` holding the character ``c`` (a list's item: the list's path)."""
+    if isinstance(data, str):
+        return path if c in data else None
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        found = _holding(value, c, path if isinstance(data, list) else f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
 
 
 def fmt_files(files: list[Path], check: bool) -> tuple[list[tuple[Path, str]], list[Problem]]:

@@ -318,5 +318,19 @@ def test_fmt_never_turns_an_escaped_invisible_character_into_the_character_itsel
     f.write_text(held, encoding="utf-8")
     r = run_build("fmt", str(f))
     assert r.returncode == 1 and f.read_text(encoding="utf-8") == held and "written as \\u202E" in r.stdout
+    # named by its field and line as check names it, not by a comment's escape, and YAML's one-letter escapes too
+    abbey = (ROOT / "areas" / "oldham" / "providers" / "abbey-hey-care-home.yaml").read_text(encoding="utf-8")
+    lines = abbey.split("\n")
+    name_at = next(i for i, x in enumerate(lines) if x.startswith("name: ")) + 1
+    street_at = next(i for i, x in enumerate(lines) if x.startswith("  street: ")) + 1
+    f.write_text("\n".join('name: "Abbey\\LHey"' if i == name_at - 1 else x for i, x in enumerate(lines)), encoding="utf-8")
+    r = run_build("fmt", str(f))
+    assert r.returncode == 1 and f"aston-house.yaml:{name_at}: name: holds the invisible character U+2028 LINE SEPARATOR, " \
+        "written as \\L;" in r.stdout
+    street = "\n".join('  street: "Delamere\\u200bStreet"' if i == street_at - 1 else x for i, x in enumerate(lines))
+    f.write_text("# see \\u200b notes\n" + street, encoding="utf-8")
+    r = run_build("fmt", str(f))
+    assert r.returncode == 1 and f"aston-house.yaml:{street_at + 1}: address.street: holds the invisible character U+200B " \
+        "ZERO WIDTH SPACE, written as \\u200b;" in r.stdout
     f.write_text(before.replace("\\u202E", "\\0"), encoding="utf-8")
     assert run_build("fmt", str(f)).returncode == 0 and "\\0" in f.read_text(encoding="utf-8")
