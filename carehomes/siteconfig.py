@@ -203,9 +203,12 @@ def locality_problems(places: dict[str, list[str]]) -> list[str]:
 
 
 def _markup_problems(key: str, value: Any) -> list[str]:
-    """A name the pages show as written: one holding <, > or " would be read as HTML (or end an attribute)."""
-    if isinstance(value, str) and any(c in value for c in '<>"'):
-        return [f"{key} '{value[:80]}' holds <, > or \", which a page would read as HTML; write the name without them"]
+    """A name the pages show as written: one holding <, > or " would be read as HTML (or end an attribute), and [ or ]
+    as a Markdown link, whatever its address (the hostile review: "[x](javascript:alert(7))" in the council's name was
+    a link on the open data and for-providers pages)."""
+    if isinstance(value, str) and any(c in value for c in '<>"[]'):
+        return [f"{key} '{value[:80]}' holds <, >, \", [ or ], which a page would read as HTML or a link; write the name "
+                "without them"]
     return []
 
 

@@ -938,11 +938,19 @@ def test_the_sites_name_and_the_councils_are_never_markup():
     raw = {"site_name": "<script>alert(1)</script> Care homes", "extra": {"directory": {
         "council": "<b onmouseover=alert(1)>Council</b>", "area": 'The "Shire'}}}
     assert config_problems(raw) == [
-        "site_name '<script>alert(1)</script> Care homes' holds <, > or \", which a page would read as HTML; write the "
-        "name without them",
-        "extra.directory.council '<b onmouseover=alert(1)>Council</b>' holds <, > or \", which a page would read as HTML; "
+        "site_name '<script>alert(1)</script> Care homes' holds <, >, \", [ or ], which a page would read as HTML or a "
+        "link; write the name without them",
+        "extra.directory.council '<b onmouseover=alert(1)>Council</b>' holds <, >, \", [ or ], which a page would read "
+        "as HTML or a link; write the name without them",
+        "extra.directory.area 'The \"Shire' holds <, >, \", [ or ], which a page would read as HTML or a link; write the "
+        "name without them"]
+    # a Markdown link in a name was a link on the open data and for-providers pages, javascript: too (the hostile review)
+    assert config_problems({"site_name": "Care [x](javascript:alert(8))", "extra": {"directory": {
+        "council": "O'Brien [x](javascript:alert(7))"}}}) == [
+        "site_name 'Care [x](javascript:alert(8))' holds <, >, \", [ or ], which a page would read as HTML or a link; "
         "write the name without them",
-        "extra.directory.area 'The \"Shire' holds <, > or \", which a page would read as HTML; write the name without them"]
+        "extra.directory.council 'O'Brien [x](javascript:alert(7))' holds <, >, \", [ or ], which a page would read as "
+        "HTML or a link; write the name without them"]
     assert config_problems({"site_name": "Telford & Wrekin's care homes", "extra": {"directory": {
         "council": "Telford & Wrekin Council", "area": "Telford & Wrekin"}}}) == []
 
