@@ -51,6 +51,7 @@ from .outputs.postcode_lookup import sector_file
 from .outputs.notes import file_notes
 from .outputs.sqlite import EXAMPLE_QUERY
 from .outputs.tables import package_sources, release_version
+from .outputs.typed import declared_owners
 from .parallel import LATER, PARALLEL_FROM, Beside, chunk_bounds, map_forked
 from .releases import release_files, release_records
 from .safetext import json_for_html, plain, tel_link
@@ -339,12 +340,13 @@ def site_examples(views: Iterable[HomeView], schema: Schema) -> dict[str, Any]:
             break
     return out
 
+
 def owners_held(views: Iterable[HomeView], schema: Schema) -> frozenset[str]:
-    """Of the owners a source is declared for (its ``x-owner``: the FSA), those of whom a service holds a fact, as
+    """Of the owners a source is declared for (typed.declared_owners: the FSA), those of whom a service holds a fact, as
     typed.owners_holding finds them in the tables: the open data page names in its attribution the sources
     datapackage.json names (a rating imported where fsa_authorities lists none was in the package but not the page)."""
-    declared = {s["x-owner"] for s in schema.package.get("sources", []) if "x-owner" in s}
-    paths = {o: {f.path for fs in schema.resource_fields.values() for f in fs if f.owner == o} for o in declared}
+    paths = {o: {f.path for fs in schema.resource_fields.values() for f in fs if f.owner == o}
+             for o in declared_owners(schema.package)}
     views = list(views)
     return frozenset(o for o, held in paths.items() if any(v.get(p) is not None for p in held for v in views))
 

@@ -100,11 +100,16 @@ def typed_tables(files: dict[str, bytes], package: dict, rows: dict[str, list[li
     return out
 
 
+def declared_owners(package: dict) -> set[str]:
+    """The owners a source of ``package`` is declared for (its ``x-owner``: CQC, the FSA), whose facts alone it gives."""
+    return {s["x-owner"] for s in package.get("sources", []) if "x-owner" in s}
+
+
 def owners_holding(tables: list[Table], package: dict) -> frozenset[str]:
-    """Of the owners a source of ``package`` is declared for (its ``x-owner``: the FSA), those of whom a table holds a
+    """Of the owners a source of ``package`` is declared for (declared_owners: the FSA), those of whom a table holds a
     fact: a cell of a field they own that is not empty. From the tables, not the profiles: the data command keeps
     only what the rules across files need of each profile."""
-    declared = {s["x-owner"] for s in package.get("sources", []) if "x-owner" in s}
+    declared = declared_owners(package)
     found = set()
     for t in tables:
         for i, f in enumerate(t.fields):
