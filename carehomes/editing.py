@@ -97,8 +97,9 @@ def escapes_undone(text: str, new: str, shown: str) -> Problem | None:
     profile = parse_profile(text, shown)[0]
     field = _holding(profile.data, c) if profile is not None else None
     line = profile.line(field) if profile is not None and field else 1
-    row = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
-    at = re.search("|".join(map(re.escape, spelled)), row, re.I) or re.search("|".join(map(re.escape, spelled)), text, re.I)
+    rows = text.splitlines()
+    pattern = re.compile("|".join(map(re.escape, spelled)), re.I)
+    at = pattern.search(rows[line - 1] if 0 < line <= len(rows) else "") or pattern.search(text)  # its field's line first
     written = at.group(0) if at else f"\\u{code:04x}"
     return Problem(shown, line, field or "yaml",
                    f"holds the invisible character {char_name(c)}, written as {written}; fmt would write the character "

@@ -360,15 +360,13 @@ def snapshot(files: dict[str, bytes], folder: Path, date: dt.date, force: bool =
     holds (a damaged one too), is kept until the new one is whole, then replaced in one step."""
     target = folder / date.isoformat()
     exists = FileExistsError(f"{target} exists; a release is made once a day (use --force to replace it)")
-    if (target.exists() or target.is_symlink()) and not force:
-        raise exists
     kept = [name for name in SNAPSHOT_FILES if name != "datapackage.json"] + [k.csv_file for k in OTHER_KINDS if k.csv_file in files]
     written = [(name, files[name]) for name in kept] + [("datapackage.json", _snapshot_package(files["datapackage.json"], kept, date))]
     done = f"The release snapshot {target} had been written whole before it stopped."
     try:
         write_folder(target, written, replace=force, done=done, names=SNAPSHOT_NAME)
     except FileExistsError as exc:
-        if exc.errno == errno.EEXIST and exc.filename == str(target):  # made meanwhile by another release
+        if exc.errno == errno.EEXIST and exc.filename == str(target):  # there already, or made meanwhile by another release
             raise exists from None
         raise
     return target
