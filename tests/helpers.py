@@ -81,6 +81,16 @@ def bundled_views() -> list:
     return a_to_z([v for v in views if not v.closed])
 
 
+def oldham_views() -> dict:
+    """Oldham's services (areas/oldham/providers), slug -> view, checked and viewed as on the tests' day (TODAY), with no
+    edit links or staleness settings: the compare tests' set (a module fixture each)."""
+    from carehomes.pipeline import check_paths, views_of
+    from carehomes.schema import load_schema
+    from conftest import TODAY
+
+    checked = check_paths([ROOT / "areas" / "oldham" / "providers"], on=TODAY)
+    return {v.slug: v for v in views_of(checked.profiles, TODAY, load_schema(), None, {})}
+
 def ctrl_c_on_first_write(monkeypatch, module, sig: int | None = None) -> list[str]:
     """Make ``module.write_texts_atomic`` press Ctrl+C (SIGINT to this process; or send ``sig``, such as SIGTERM) as its
     batch starts being written; the names of the files it then writes, in order (every one of a batch: a batch ends

@@ -15,20 +15,17 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import ROOT, TODAY
+from conftest import TODAY
+from helpers import oldham_views
 
 from carehomes.face import face_of
-from carehomes.pipeline import check_paths, views_of
 from carehomes.schema import load_schema
 from carehomes.views import HomeView
-
-PROVIDERS = ROOT / "areas" / "oldham" / "providers"
 
 
 @pytest.fixture(scope="module")
 def oldham() -> dict[str, HomeView]:
-    checked = check_paths([PROVIDERS], on=TODAY)
-    return {v.slug: v for v in views_of(checked.profiles, TODAY, load_schema(), None, {})}
+    return oldham_views()
 
 
 def test_the_providing_filter_has_no_row_of_its_own_its_fact_is_the_dormant_row(oldham):

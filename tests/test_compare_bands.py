@@ -12,19 +12,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ROOT, TODAY
+from conftest import TODAY
+from helpers import oldham_views
 
-from carehomes.pipeline import check_paths, views_of
-from carehomes.schema import load_schema
 from carehomes.views import HomeView
-
-PROVIDERS = ROOT / "areas" / "oldham" / "providers"
 
 
 @pytest.fixture(scope="module")
 def oldham() -> dict[str, HomeView]:
-    checked = check_paths([PROVIDERS], on=TODAY)
-    return {v.slug: v for v in views_of(checked.profiles, TODAY, load_schema(), None, {})}
+    return oldham_views()
 
 
 def test_support_to_lead_is_compared_as_registered_for_everyone_with_the_groups_not_known(oldham):
