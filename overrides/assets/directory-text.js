@@ -158,8 +158,8 @@ export function readCard(meta) {
 export function cardContact(built, unconfirmed, council, words) {
   // how a result card says who to ring ({ring, link, cqc}), from the card the build finished (readCard) and the schema's
   // words (VALUES.find): its own number and tel: link; else, on a card not confirmed, the council's placement line;
-  // cqc: [the words, the CQC page] where the card is not confirmed or has no number to ring ("No phone number in our
-  // data: see its CQC page": a card with no number said nothing of how to reach it, the compare review), else null
+  // cqc: [the words, the CQC page] where the card is not confirmed or has no number to ring (the schema's cqcPageNumber:
+  // a card with no number said nothing of how to reach it, the compare review), else null
   var c = council || {}, w = words || {};
   var ring = built.ring || (unconfirmed ? c.text || "" : ""), link = built.ring ? built.ringLink || null : unconfirmed ? c.link || null : null;
   var cqc = built.cqc && (unconfirmed || !ring) ? [ring ? w.cqcPage : w.cqcPageNumber, built.cqc] : null;
